@@ -1,0 +1,188 @@
+"""Provides the networks the tasks train, over any cell: rnn, lstm, gru, elman or lstm-cell."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .catalog import CELLS
+from .cells import ElmanCell, NamedLSTMCell
+
+State = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]
+"""h of shape (layers, batch, hidden), or (h, c) for the LSTM cells, as nn.LSTM keeps them."""
+
+
+def detach_state(state: State | None) -> State | None:
+    """Cut the graph behind a carried hidden state.
+
+    The next window starts from these values but must not backpropagate into the previous
+    window: that graph is already freed, and going through it would make every step cost more.
+    """
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)  # type: ignore[return-value]
+    return state.detach()
+
+
+class Recurrent(nn.Module):
+    """A stack of recurrent layers over batch-first input (batch, time, features).
+
+    Built-in cells run as nn.RNN / nn.LSTM / nn.GRU with `batch_first=True` (their fast kernels);
+    the hand-written cells run in a Python loop over time steps, which is slower but is the code a
+    learner reads. With `lengths`, padded steps do not touch the state: built-ins pack the batch,
+    the hand-written loop holds each sequence's state once it has ended.
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden: int, layers: int = 1, dropout: float = 0.0):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"unknown cell {cell!r}; choose one of: {', '.join(CELLS)}")
+        self.cell = cell
+        self.hidden = hidden
+        self.layers = layers
+        self.is_lstm = cell in ("lstm", "lstm-cell")
+        between = dropout if layers > 1 else 0.0
+        if cell in ("rnn", "lstm", "gru"):
+            builtin = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+            self.rnn = builtin(input_size, hidden, num_layers=layers, batch_first=True, dropout=between)
+            if cell == "lstm":
+                _init_forget_bias(self.rnn, hidden)
+        else:
+            make = NamedLSTMCell if cell == "lstm-cell" else ElmanCell
+            self.cells = nn.ModuleList(
+                make(input_size if i == 0 else hidden, hidden) for i in range(layers)
+            )
+            self.between = nn.Dropout(between)
+
+    def initial_state(self, batch: int, device: torch.device) -> State:
+        zeros = torch.zeros(self.layers, batch, self.hidden, device=device)
+        return (zeros, zeros.clone()) if self.is_lstm else zeros
+
+    def forward(
+        self, x: torch.Tensor, state: State | None = None, lengths: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, State]:
+        if hasattr(self, "rnn"):
+            return self._forward_builtin(x, state, lengths)
+        return self._forward_loop(x, state, lengths)
+
+    def _forward_builtin(self, x, state, lengths):
+        if lengths is None:
+            return self.rnn(x, state)
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, state = self.rnn(packed, state)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        return out, state
+
+    def _forward_loop(self, x, state, lengths):
+        batch, steps, _ = x.shape
+        if state is None:
+            state = self.initial_state(batch, x.device)
+        if self.is_lstm:
+            hs, cs = list(state[0].unbind(0)), list(state[1].unbind(0))
+        else:
+            hs, cs = list(state.unbind(0)), None
+        alive = None
+        layer_input = x
+        for layer, cell in enumerate(self.cells):
+            outputs = []
+            for t in range(steps):
+                if lengths is not None:
+                    alive = (t < lengths).to(x.device).unsqueeze(1)
+                if self.is_lstm:
+                    h, c = cell(layer_input[:, t], (hs[layer], cs[layer]))
+                    if alive is not None:
+                        h = torch.where(alive, h, hs[layer])
+                        c = torch.where(alive, c, cs[layer])
+                    hs[layer], cs[layer] = h, c
+                else:
+                    h = cell(layer_input[:, t], hs[layer])
+                    if alive is not None:
+                        h = torch.where(alive, h, hs[layer])
+                    hs[layer] = h
+                outputs.append(h)
+            layer_input = torch.stack(outputs, dim=1)
+            if layer < self.layers - 1:
+                layer_input = self.between(layer_input)
+        final: State = (torch.stack(hs), torch.stack(cs)) if self.is_lstm else torch.stack(hs)
+        return layer_input, final
+
+
+def _init_forget_bias(lstm: nn.LSTM, hidden: int) -> None:
+    # The same start the hand-written cell gets: remember by default (forget-gate bias 1).
+    with torch.no_grad():
+        for name, bias in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                bias[hidden : 2 * hidden].fill_(1.0)
+            elif name.startswith("bias_hh"):
+                bias[hidden : 2 * hidden].fill_(0.0)
+
+
+class TokenInput(nn.Module):
+    """Turns symbol indices into vectors: a learnt embedding, or one-hot when `embed` is 0."""
+
+    def __init__(self, vocab: int, embed: int):
+        super().__init__()
+        self.vocab = vocab
+        self.size = embed if embed > 0 else vocab
+        self.embedding = nn.Embedding(vocab, embed) if embed > 0 else None
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        if self.embedding is None:
+            return F.one_hot(tokens, self.vocab).float()
+        return self.embedding(tokens)
+
+
+class CharLM(nn.Module):
+    """Reads characters and scores the next one at every position."""
+
+    def __init__(self, vocab: int, cell: str, hidden: int, layers: int = 1, embed: int = 64,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.input = TokenInput(vocab, embed)
+        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(self, tokens: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        out, state = self.rnn(self.input(tokens), state)
+        return self.head(self.drop(out)), state
+
+
+class SequenceClassifier(nn.Module):
+    """Reads a whole (padded) sequence and scores each class from the state after its last item."""
+
+    def __init__(self, vocab: int, classes: int, cell: str, hidden: int, layers: int = 1,
+                 embed: int = 0, dropout: float = 0.0):
+        super().__init__()
+        self.input = TokenInput(vocab, embed)
+        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        out, _ = self.rnn(self.input(tokens), None, lengths)
+        if lengths is None:
+            last = out[:, -1]
+        else:
+            index = (lengths.to(out.device) - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2])
+            last = out.gather(1, index).squeeze(1)
+        return self.head(self.drop(last))
+
+
+class SequenceRegressor(nn.Module):
+    """Reads real-valued channels and predicts the next point of each, at every position."""
+
+    def __init__(self, channels: int, cell: str, hidden: int, layers: int = 1, dropout: float = 0.0):
+        super().__init__()
+        self.rnn = Recurrent(cell, channels, hidden, layers, dropout)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, channels)
+
+    def forward(self, points: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        out, state = self.rnn(points, state)
+        return self.head(self.drop(out)), state
