@@ -1,0 +1,29 @@
+"""The layering of DESIGN section 2, proved in fresh interpreters."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+def imported_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in out.stdout.split()}
+
+
+@pytest.mark.parametrize("statement", ["import models", "import models.catalog",
+                                       "import models.runtime", "import tutor.cli"])
+def test_light_modules_import_neither_torch_nor_textual(statement):
+    loaded = imported_after(statement)
+    assert "torch" not in loaded
+    assert "textual" not in loaded
+
+
+@pytest.mark.parametrize("statement", ["import models.trainer", "import models.tasks",
+                                       "import models.networks"])
+def test_engine_never_imports_the_ui(statement):
+    loaded = imported_after(statement)
+    assert "torch" in loaded
+    assert "textual" not in loaded
+    assert "tutor" not in loaded

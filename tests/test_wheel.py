@@ -1,0 +1,44 @@
+"""The wheel a user installs carries everything: code, built-in names and lessons."""
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(dist), str(ROOT)], check=True, timeout=300)
+    wheel = next(dist.glob("rnn_tutor-*.whl"))
+    env_dir = tmp_path / "venv"
+    # System site packages give the venv this machine's torch instead of a multi-GB download;
+    # the package itself is installed into the venv from the wheel alone.
+    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", "--no-deps",
+                    "--force-reinstall", str(wheel)], check=True, timeout=300)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def rnn_tutor(*args):
+        return subprocess.run([str(bindir / "rnn-tutor"), *args], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    result = rnn_tutor("--help")
+    assert result.returncode == 0, result.stderr
+    assert "train" in result.stdout
+    where = subprocess.run([str(bindir / "python"), "-c", "import models, tutor; print(models.__file__)"],
+                           cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    assert str(env_dir) in where  # the installed copy, not the checkout
+    # The built-in names and the default corpus are package data: both tasks find them.
+    for task in ("classify", "char-lm"):
+        result = rnn_tutor("train", task, "--max-steps", "2", "--set", "hidden=8", "--json")
+        assert result.returncode == 0, result.stderr

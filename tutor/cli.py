@@ -1,0 +1,93 @@
+"""Provides the `rnn-tutor` command line; imports nothing heavy until a subcommand needs it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+EXIT_BAD_INPUT = 2
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds (got {text!r})") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0 (got {text!r})")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {text!r})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from models.catalog import TASKS  # plain data, no torch
+
+    parser = argparse.ArgumentParser(
+        prog="rnn-tutor",
+        description="Learn recurrent neural networks in the terminal: story lessons, quizzes, "
+        "and real RNN / LSTM / GRU training you watch live.",
+    )
+    parser.add_argument("--version", action="version", version=f"rnn-tutor {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tasks = ", ".join(TASKS)
+    train = commands.add_parser(
+        "train",
+        help="train a task headless, with a progress bar, live samples and a loss chart",
+        description=f"Train a task ({tasks}) with its default settings, or with --set overrides. "
+        "Prints a progress bar, samples as they come and a loss chart; --json prints a one-line "
+        "JSON summary last.",
+        epilog="Settings: rnn-tutor train TASK --set help lists every setting the task takes.",
+    )
+    train.add_argument("target", metavar="TASK", help=f"one of: {tasks}")
+    train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    train.add_argument("--max-seconds", type=_positive_float, metavar="S",
+                       help="stop after S seconds of training (default 60 when no budget is given)")
+    train.add_argument("--max-steps", type=_positive_int, metavar="N", help="stop after N steps")
+    train.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a setting, e.g. --set cell=gru --set lr=0.001 (repeatable)")
+    train.add_argument("--json", action="store_true", help="print a one-line JSON summary last")
+    train.add_argument("--checkpoint", metavar="PATH", help="save the model here at each evaluation and at the end")
+    train.add_argument("--resume", metavar="PATH", help="continue from a checkpoint")
+    train.add_argument("--corpus", metavar="FILE", help="char-lm: a UTF-8 text file to learn")
+    train.add_argument("--names", metavar="DIR", help="classify: a folder of <Class>.txt name lists")
+    train.add_argument("--until-goal", action="store_true", help="stop as soon as the task's goal is reached")
+    train.add_argument("--evals", type=_positive_int, default=10, metavar="N",
+                       help="evaluations spread over the budget (default 10)")
+    train.add_argument("--threads", type=_positive_int, metavar="N",
+                       help="CPU threads for torch (default: 2, or 1 on a one-core machine)")
+    train.set_defaults(handler=_run_train)
+    return parser
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from .headless import run_train
+
+    return run_train(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

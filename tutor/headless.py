@@ -1,0 +1,216 @@
+"""Provides `rnn-tutor train`: the trainer run in-process with a Rich progress bar and a text chart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from models.catalog import SettingError, parse_assignments, settings_for, task_info
+from models.runtime import prepare_threads
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+DEFAULT_SECONDS = 60.0
+
+
+def _error(message: str) -> int:
+    print(f"rnn-tutor train: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def settings_table(task: str) -> Table:
+    info = task_info(task)
+    table = Table(title=f"Settings of {task} (--set KEY=VALUE)", title_justify="left")
+    for col in ("key", "default", "allowed", "meaning"):
+        table.add_column(col)
+    for name, s in settings_for(task).items():
+        if s.choices:
+            allowed = " | ".join(s.choices)
+        elif s.minimum is not None or s.maximum is not None:
+            low = "" if s.minimum is None else (f">{s.minimum:g}" if s.exclusive_minimum else f">={s.minimum:g}")
+            high = "" if s.maximum is None else f"<={s.maximum:g}"
+            allowed = " ".join(x for x in (low, high) if x)
+        else:
+            allowed = s.type_name()
+        table.add_row(name, repr(info.defaults[name]), allowed, s.help + (" (live)" if s.live else ""))
+    return table
+
+
+def run_train(args: argparse.Namespace) -> int:
+    console = Console(stderr=args.json, highlight=False)
+    task = args.target
+    try:
+        info = task_info(task)
+    except SettingError as err:
+        return _error(str(err))
+    if any(s.strip() in ("help", "list") for s in args.settings):
+        console.print(settings_table(task))
+        return 0
+    try:
+        overrides = parse_assignments(task, args.settings)
+    except SettingError as err:
+        return _error(str(err))
+    if args.corpus and task != "char-lm":
+        return _error(f"--corpus is for the char-lm task, not {task}")
+    if args.names and task != "classify":
+        return _error(f"--names is for the classify task, not {task}")
+    max_seconds = args.max_seconds
+    if max_seconds is None and args.max_steps is None:
+        max_seconds = DEFAULT_SECONDS
+
+    threads = prepare_threads(args.threads)
+    import torch  # only now: the thread policy above must be in place before torch starts
+
+    torch.set_num_threads(threads)
+    from models.data import DataError
+    from models.devices import DeviceError
+    from models.trainer import CheckpointError, Trainer
+
+    view = _LiveView(console, info.item, json_mode=args.json)
+    try:
+        trainer = Trainer(
+            task, overrides, device=args.device, max_steps=args.max_steps, max_seconds=max_seconds,
+            evals=args.evals, corpus=args.corpus, names=args.names, checkpoint=args.checkpoint,
+            resume=args.resume, goal=info.goal, stop_at_goal=args.until_goal, on_event=view.on_event,
+        )
+    except (SettingError, DeviceError, DataError, CheckpointError) as err:
+        return _error(str(err))
+
+    with view.progress:
+        summary = trainer.run()
+    view.finish(summary, trainer)
+    if args.json:
+        print(json.dumps(summary, default=str), flush=True)
+    if summary["failed"]:
+        return EXIT_FAILED
+    if summary["stopped_by"] == "interrupted":
+        return 130
+    return 0
+
+
+class _LiveView:
+    """Turns trainer events into a progress bar, printed samples and, at the end, a chart."""
+
+    def __init__(self, console: Console, item: str, json_mode: bool):
+        self.console = console
+        self.item = item
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.bar = self.progress.add_task("starting", total=1000, loss="-", rate="")
+        self.val: list[tuple[int, float]] = []
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "started":
+            c = event["config"]
+            shape = f"{c['cell']} {c['layers']}x{c['hidden']}"
+            budget = event["budget"]
+            limits = [f"{budget['max_steps']} steps" if budget["max_steps"] else "",
+                      f"{budget['max_seconds']:g} s" if budget["max_seconds"] else ""]
+            self.console.print(
+                f"Training [bold]{event['task']}[/] on {event['device']} ({event['threads']} threads): "
+                f"{shape}, {event['params']:,} parameters, budget {' or '.join(x for x in limits if x)}"
+            )
+            self.progress.update(self.bar, description=event["task"])
+        elif kind == "step":
+            self.progress.update(self.bar, completed=event["progress"] * 1000,
+                                 loss=f"{event['loss']:.3f}",
+                                 rate=f"{event['items_per_s']:,.0f} {self.item}/s")
+        elif kind == "eval":
+            self.val.append((event["step"], event["val_loss"]))
+            shown = "  ".join(f"{k} {v:.4g}" for k, v in event["metrics"].items())
+            self.console.print(f"[dim]step {event['step']:>6} {event['seconds']:6.1f}s[/]  {shown}")
+        elif kind == "sample":
+            self.console.print(_render_sample(event))
+        elif kind == "goal":
+            self.console.print(f"[green]goal reached: {event['metric']} {event['value']:.4g} "
+                               f"at step {event['step']} ({event['seconds']} s)[/]")
+        elif kind == "failed":
+            self.console.print(f"[bold red]training failed ({event['kind']}):[/] {escape(event['message'])}")
+
+    def finish(self, summary: dict[str, Any], trainer) -> None:
+        if summary["failed"] and summary["failed"]["kind"] == "error":
+            self.console.print(Text(summary["failed"].get("traceback", ""), style="dim"))
+        history = trainer.history
+        if len(history) >= 2:
+            self.console.print(Text.from_ansi(_loss_chart(history, self.val, self.console.width)))
+        table = Table(show_header=False, box=None)
+        table.add_row("steps", f"{summary['steps']:,}")
+        table.add_row("seconds", f"{summary['seconds']:.1f}")
+        table.add_row("throughput", f"{summary['items_per_second']:,.0f} {summary['item']}/s")
+        if summary["train_loss"] is not None:
+            table.add_row("train loss", f"{summary['train_loss']:.4f}")
+        if summary["val_loss"] is not None:
+            table.add_row("val loss", f"{summary['val_loss']:.4f}")
+        for key, value in summary["metrics"].items():
+            if key != "train_loss":
+                table.add_row(key, f"{value:.4f}")
+        if summary["goal"]:
+            reached = summary["goal"]["reached"]
+            table.add_row("goal", summary["goal"]["describe"] + (
+                f": reached at step {reached['step']} ({reached['seconds']} s)" if reached else ": not reached"))
+        table.add_row("stopped by", str(summary["stopped_by"] or summary["failed"]["kind"]))
+        self.console.print(table)
+
+
+def _render_sample(event: dict[str, Any]) -> Text:
+    if "text" in event:
+        body = Text(f"sample at step {event['step']} (temperature {event['temperature']:g}):\n", style="dim")
+        body.append(event["text"].strip("\n")[:600])
+        return body
+    rows = event["rows"]
+    if rows and "guesses" in rows[0]:
+        out = Text(f"guesses at step {event['step']}:\n", style="dim")
+        for r in rows:
+            mark = ("OK ", "green") if r["correct"] else ("NO ", "red")
+            guesses = ", ".join(f"{c} {p:.0%}" for c, p in r["guesses"])
+            out.append(mark[0], style=mark[1])
+            out.append(f"{r['name']:<16} {r['true']:<10} -> {guesses}\n")
+        return out
+    if rows and "forecast" in rows[0]:
+        r = rows[0]
+        start = r["forecast_start"]
+        truth = r["true"][start:]
+        err = sum((a - b) ** 2 for a, b in zip(r["forecast"], truth)) / max(1, len(truth))
+        return Text(f"forecast at step {event['step']}: channel 0, {len(truth)} points ahead, "
+                    f"squared error {err:.3f}", style="dim")
+    if rows and "symbol" in rows[0]:
+        right = sum(r["correct"] for r in rows)
+        shown = " ".join(f"{r['symbol']}->{r['guess']}" for r in rows)
+        return Text(f"recall at step {event['step']} (gap {rows[0]['gap']}): {shown}  ({right}/{len(rows)} right)",
+                    style="dim")
+    return Text(json.dumps(event)[:200], style="dim")
+
+
+def _loss_chart(history: list[dict[str, float]], val: list[tuple[int, float]], width: int) -> str:
+    import plotext as plt
+
+    step_limit = 400
+    stride = max(1, len(history) // step_limit)  # a chart cannot show more points than columns
+    points = history[::stride]
+    plt.clear_figure()
+    plt.plot([h["step"] for h in points], [h["loss"] for h in points], label="train")
+    if val:
+        plt.plot([s for s, _ in val], [v for _, v in val], label="val", marker="dot")
+    plt.title("loss")
+    plt.xlabel("step")
+    plt.plotsize(min(width, 100), 16)
+    plt.theme("clear")
+    return plt.build()
