@@ -103,6 +103,8 @@ SETTINGS: dict[str, Setting] = {
                 tasks=("char-lm", "classify", "recall")),
         Setting("dropout", float, "dropout between layers and before the output", minimum=0.0,
                 maximum=0.9),
+        Setting("keep_bias", float, "starting bias of the gate that keeps memory (LSTM forget, GRU "
+                "update): higher starts with a longer memory", minimum=-10.0, maximum=10.0),
         # The optimiser.
         Setting("lr", float, "learning rate", minimum=0.0, exclusive_minimum=True, maximum=10.0,
                 log=True, live=True),
@@ -189,6 +191,7 @@ class TaskInfo:
 
 _SHARED = {
     "layers": 1,
+    "keep_bias": 1.0,
     "dropout": 0.0,
     "optimizer": "adam",
     "schedule": "cosine",
@@ -274,6 +277,8 @@ TASKS: dict[str, TaskInfo] = {
                 "embed": 0,
                 "batch": 64,
                 "gap": 20,
+                # Memory that starts long (sigmoid(3) = 0.95 kept per step): see networks.py.
+                "keep_bias": 3.0,
                 "lr": 3e-3,
                 "clip": 1.0,
             },

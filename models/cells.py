@@ -60,14 +60,14 @@ class NamedLSTMCell(nn.Module):
     (i, f, g, o), so weights copy across: W = [W_ih | W_hh], b = b_ih + b_hh.
     """
 
-    def __init__(self, input_size: int, hidden_size: int):
+    def __init__(self, input_size: int, hidden_size: int, forget_bias: float = 1.0):
         super().__init__()
         self.hidden_size = hidden_size
         self.gates = nn.Linear(input_size + hidden_size, 4 * hidden_size)
         with torch.no_grad():
-            # Start by remembering: a forget-gate bias of 1 keeps the cell state alive early in
-            # training, so gradients reach far back before the gate has learnt anything.
-            self.gates.bias[hidden_size : 2 * hidden_size].fill_(1.0)
+            # Start by remembering: a positive forget-gate bias keeps the cell state alive early
+            # in training, so gradients reach far back before the gate has learnt anything.
+            self.gates.bias[hidden_size : 2 * hidden_size].fill_(forget_bias)
 
     def forward(
         self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]

@@ -38,7 +38,8 @@ class Recurrent(nn.Module):
     the hand-written loop holds each sequence's state once it has ended.
     """
 
-    def __init__(self, cell: str, input_size: int, hidden: int, layers: int = 1, dropout: float = 0.0):
+    def __init__(self, cell: str, input_size: int, hidden: int, layers: int = 1, dropout: float = 0.0,
+                 keep_bias: float = 1.0):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"unknown cell {cell!r}; choose one of: {', '.join(CELLS)}")
@@ -50,13 +51,18 @@ class Recurrent(nn.Module):
         if cell in ("rnn", "lstm", "gru"):
             builtin = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
             self.rnn = builtin(input_size, hidden, num_layers=layers, batch_first=True, dropout=between)
-            if cell == "lstm":
-                _init_forget_bias(self.rnn, hidden)
+            if cell in ("lstm", "gru"):
+                _init_keep_bias(self.rnn, hidden, keep_bias)
         else:
-            make = NamedLSTMCell if cell == "lstm-cell" else ElmanCell
-            self.cells = nn.ModuleList(
-                make(input_size if i == 0 else hidden, hidden) for i in range(layers)
-            )
+            if cell == "lstm-cell":
+                self.cells = nn.ModuleList(
+                    NamedLSTMCell(input_size if i == 0 else hidden, hidden, forget_bias=keep_bias)
+                    for i in range(layers)
+                )
+            else:
+                self.cells = nn.ModuleList(
+                    ElmanCell(input_size if i == 0 else hidden, hidden) for i in range(layers)
+                )
             self.between = nn.Dropout(between)
 
     def initial_state(self, batch: int, device: torch.device) -> State:
@@ -112,12 +118,18 @@ class Recurrent(nn.Module):
         return layer_input, final
 
 
-def _init_forget_bias(lstm: nn.LSTM, hidden: int) -> None:
-    # The same start the hand-written cell gets: remember by default (forget-gate bias 1).
+def _init_keep_bias(rnn: nn.LSTM | nn.GRU, hidden: int, keep_bias: float) -> None:
+    """Start the gate that keeps memory open: LSTM's forget gate, GRU's update gate.
+
+    Both sit in the second quarter / third of the bias (LSTM: i, f, g, o; GRU: r, z, n). With a
+    bias b the gate starts near sigmoid(b) per step, so memory fades like sigmoid(b)**steps:
+    0.73**50 is 1e-7 for b=1, 0.95**50 is 0.08 for b=3. Measured on the recall task with a gap
+    of 50: b=3 (LSTM) and b=2 (GRU) learn within seconds; PyTorch's default start never does.
+    """
     with torch.no_grad():
-        for name, bias in lstm.named_parameters():
+        for name, bias in rnn.named_parameters():
             if name.startswith("bias_ih"):
-                bias[hidden : 2 * hidden].fill_(1.0)
+                bias[hidden : 2 * hidden].fill_(keep_bias)
             elif name.startswith("bias_hh"):
                 bias[hidden : 2 * hidden].fill_(0.0)
 
@@ -141,10 +153,10 @@ class CharLM(nn.Module):
     """Reads characters and scores the next one at every position."""
 
     def __init__(self, vocab: int, cell: str, hidden: int, layers: int = 1, embed: int = 64,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, keep_bias: float = 1.0):
         super().__init__()
         self.input = TokenInput(vocab, embed)
-        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout)
+        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout, keep_bias)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, vocab)
 
@@ -157,10 +169,10 @@ class SequenceClassifier(nn.Module):
     """Reads a whole (padded) sequence and scores each class from the state after its last item."""
 
     def __init__(self, vocab: int, classes: int, cell: str, hidden: int, layers: int = 1,
-                 embed: int = 0, dropout: float = 0.0):
+                 embed: int = 0, dropout: float = 0.0, keep_bias: float = 1.0):
         super().__init__()
         self.input = TokenInput(vocab, embed)
-        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout)
+        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout, keep_bias)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, classes)
 
@@ -177,9 +189,10 @@ class SequenceClassifier(nn.Module):
 class SequenceRegressor(nn.Module):
     """Reads real-valued channels and predicts the next point of each, at every position."""
 
-    def __init__(self, channels: int, cell: str, hidden: int, layers: int = 1, dropout: float = 0.0):
+    def __init__(self, channels: int, cell: str, hidden: int, layers: int = 1, dropout: float = 0.0,
+                 keep_bias: float = 1.0):
         super().__init__()
-        self.rnn = Recurrent(cell, channels, hidden, layers, dropout)
+        self.rnn = Recurrent(cell, channels, hidden, layers, dropout, keep_bias)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, channels)
 

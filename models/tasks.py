@@ -76,7 +76,7 @@ class CharLMTask(Task):
             )
         self.vocab = self.corpus.vocab
         self.model = CharLM(len(self.vocab), config["cell"], config["hidden"], config["layers"],
-                            config["embed"], config["dropout"]).to(device)
+                            config["embed"], config["dropout"], config["keep_bias"]).to(device)
         self.train_data = self.corpus.train.to(device)
         self.val_data = self.corpus.val.to(device)
         self.windows = contiguous_windows(self.train_data, config["batch"], config["seq"], generator)
@@ -163,7 +163,7 @@ class ClassifyTask(Task):
         self.classes = self.data.classes
         self.model = SequenceClassifier(names_data.VOCAB, len(self.classes), config["cell"],
                                         config["hidden"], config["layers"], config["embed"],
-                                        config["dropout"]).to(device)
+                                        config["dropout"], config["keep_bias"]).to(device)
         counts = self.data.class_counts().float()
         # Balanced: each class's examples weigh 1/frequency, so a rare origin counts as much as
         # a common one (raises balanced accuracy at some cost in plain accuracy).
@@ -248,7 +248,7 @@ class RegressTask(Task):
         cut = int(len(waves) * 0.8)
         self.train_waves, self.val_waves = waves[:cut], waves[cut:]
         self.model = SequenceRegressor(self.channels, config["cell"], config["hidden"],
-                                       config["layers"], config["dropout"]).to(device)
+                                       config["layers"], config["dropout"], config["keep_bias"]).to(device)
         span = config["seq"] + config["horizon"]
         if len(self.val_waves) < span:
             raise DataError(f"seq + horizon = {span} is longer than the held-out waves ({len(self.val_waves)})")
@@ -301,7 +301,7 @@ class RecallTask(Task):
         super().__init__(config, device, generator)
         self.model = SequenceClassifier(recall_data.VOCAB, recall_data.SYMBOLS, config["cell"],
                                         config["hidden"], config["layers"], config["embed"],
-                                        config["dropout"]).to(device)
+                                        config["dropout"], config["keep_bias"]).to(device)
         held_out = torch.Generator().manual_seed(10_000 + config["seed"])
         tokens, symbols = recall_data.make_batch(1024, config["gap"], held_out)
         self.val_tokens, self.val_symbols = tokens.to(device), symbols.to(device)
