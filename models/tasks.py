@@ -119,13 +119,12 @@ class CharLMTask(Task):
         """Continue `prompt` by `length` characters, sampling each from the model's scores.
 
         Temperature divides the scores before the softmax (below 1 sharpens, above 1 flattens);
-        top_k keeps only the k likeliest characters. An empty prompt starts after a newline.
+        top_k keeps only the k likeliest characters. The model first reads a held-out paragraph
+        ending (not shown): it was trained reading text with its memory carried along, so a
+        blank memory is a state it has hardly seen, and from there it babbles.
         """
-        ids = self.vocab.encode(prompt) if prompt else torch.tensor([], dtype=torch.long)
-        if len(ids) == 0:
-            start = self.vocab.index.get("\n", 0)
-            ids = torch.tensor([start])
-        logits, state = self.model(ids.to(self.device).unsqueeze(0), None)
+        ids = torch.cat((self.warm_up, self.vocab.encode(prompt).to(self.device)))
+        logits, state = self.model(ids.unsqueeze(0), None)
         out = []
         last = logits[0, -1]
         for _ in range(length):
@@ -138,6 +137,20 @@ class CharLMTask(Task):
             logits, state = self.model(nxt.view(1, 1), state)
             last = logits[0, -1]
         return self.vocab.decode(out)
+
+    @property
+    def warm_up(self) -> torch.Tensor:
+        """Up to 200 held-out characters that end where a paragraph (or at least a line) ends."""
+        if not hasattr(self, "_warm_up"):
+            val = self.val_data[:2000]
+            newline = self.vocab.index.get("\n")
+            cut = len(val)
+            if newline is not None:
+                ends = (val == newline).nonzero().flatten().tolist()
+                if ends:
+                    cut = ends[-1] + 1
+            self._warm_up = val[max(0, cut - 200) : cut]
+        return self._warm_up
 
     def _sample_gen(self):
         # Sampling draws from its own generator so that looking at samples (or changing the
