@@ -5,7 +5,9 @@
 3. `rnn-tutor train classify` with its defaults and the same time budget.
 All three use the same split (the engine's NamesData, seed 0). The clocks of 1 and 2 stop while
 they are evaluated; 3 is run once per budget, evaluation included, as a user would run it.
-Usage: python bench/names_race.py [--names DIR] [--at 10,30,60] [--only chapter,gru,tutor]
+`--skewed` writes and uses a tutorial-format folder shaped like the PyTorch tutorial's data (one
+class holds about half of all names, the rest are small) from the built-in surnames.
+Usage: python bench/names_race.py [--names DIR | --skewed] [--at 10,30,60] [--only chapter,gru,tutor]
 """
 
 from __future__ import annotations
@@ -133,9 +135,24 @@ def tutor_runs(names, budgets, settings):
     return results
 
 
+def write_skewed(root) -> str:
+    """A folder where Irish keeps all its names and every other origin keeps at most 300."""
+    from pathlib import Path
+
+    from models.data import names as nd
+
+    out = Path(root) / "skewed-names"
+    out.mkdir(parents=True, exist_ok=True)
+    for cls, names in nd.load_names_dir(nd.builtin_names_dir()).items():
+        keep = names if cls == "Irish" else names[:: max(1, len(names) // 300)][:300]
+        (out / f"{cls}.txt").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return str(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--names", help="a folder of <Class>.txt files (default: built-in surnames)")
+    parser.add_argument("--skewed", action="store_true", help="use a tutorial-shaped, skewed folder")
     parser.add_argument("--at", default="10,30,60", help="budgets in seconds")
     parser.add_argument("--only", default="chapter,gru,tutor")
     parser.add_argument("--set", dest="settings", action="append", default=[])
@@ -145,6 +162,10 @@ def main() -> None:
     from models.data import names as nd
 
     budgets = [float(b) for b in args.at.split(",")]
+    if args.skewed:
+        import tempfile
+
+        args.names = write_skewed(tempfile.gettempdir())
     root = args.names or nd.builtin_names_dir()
     data = nd.NamesData(nd.load_names_dir(root), seed=0)
     largest = int(data.val_labels.bincount().max()) / len(data.val_labels)
