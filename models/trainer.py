@@ -226,7 +226,7 @@ class Trainer:
                        "threads": torch.get_num_threads()})
         failure = None
         self.goal_reached_at: dict[str, float] | None = None
-        self.train_seconds = 0.0
+        self.eval_seconds = 0.0
         self.items = 0
         started = time.perf_counter()
         self.elapsed = 0.0
@@ -341,9 +341,11 @@ class Trainer:
 
     @torch.no_grad()
     def _evaluate(self) -> None:
+        started = time.perf_counter()
         self.model.eval()
         metrics, details = self.task.evaluate()
         self.model.train()
+        self.eval_seconds += time.perf_counter() - started
         for name, value in metrics.items():
             if not math.isfinite(value):
                 raise Diverged(self._diverged_message("validation loss"))
@@ -366,9 +368,11 @@ class Trainer:
 
     @torch.no_grad()
     def _sample(self) -> None:
+        started = time.perf_counter()
         self.model.eval()
         sample = self.task.sample()
         self.model.train()
+        self.eval_seconds += time.perf_counter() - started
         sample = {"step": self.step, **sample}
         self.samples.append(sample)
         del self.samples[:-20]
@@ -394,12 +398,16 @@ class Trainer:
                     "describe": self.goal.describe(), "reached": self.goal_reached_at}
             passed = self.goal_reached_at is not None and failure is None
         seconds = self.elapsed
+        # Throughput counts training time only: evaluations and samples are reported apart
+        # (eval_seconds), so the number means the same whatever the evaluation cadence.
+        training = max(seconds - self.eval_seconds, 1e-9)
         return {
             "lesson": None, "step": None, "task": self.task_name, "device": str(self.device),
             "config": dict(self.config), "steps": self.step, "seconds": round(seconds, 3),
             "train_loss": train_loss, "val_loss": last.get("val_loss"),
             "metrics": {k: v for k, v in last.items() if k != "val_loss"},
-            "items_per_second": self.items / seconds if seconds > 0 else 0.0,
+            "items_per_second": self.items / training if self.items else 0.0,
+            "eval_seconds": round(self.eval_seconds, 3),
             "item": self.task.item, "goal": goal, "passed": passed,
             "samples": self.samples[-3:], "stopped_by": self.stop_reason,
             "failed": failure, "params": self.parameter_count(),

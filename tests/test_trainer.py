@@ -140,3 +140,25 @@ def test_devices():
             resolve_device("cuda:0")
     with pytest.raises(DeviceError, match="unknown device 'tpu'"):
         resolve_device("tpu")
+
+
+def test_generation_respects_length_prompt_and_top_k(corpus_file):
+    trainer, _, _ = run("char-lm", {"seq": 16, "batch": 8}, corpus=corpus_file, steps=30)
+    task = trainer.task
+    with torch.no_grad():
+        text = task.generate("The count", 50, temperature=0.5, top_k=1)
+        again = task.generate("The count", 50, temperature=0.5, top_k=1)
+    assert len(text) == 50 and set(text) <= set(task.vocab.chars)
+    assert text == again  # top_k=1 is greedy: the same continuation every time
+    assert len(task.warm_up) <= 200
+
+
+def test_classifier_predicts_top3_for_any_typed_name():
+    trainer, _, _ = run("classify", {}, steps=5)
+    guesses = trainer.task.predict(["Rossi", "Nguyễn", ""])
+    assert len(guesses) == 3
+    for top3 in guesses:
+        assert len(top3) == 3
+        assert all(c in trainer.task.classes for c, _ in top3)
+        probs = [p for _, p in top3]
+        assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
