@@ -12,8 +12,9 @@ def start(job):
 
 
 def test_events_stream_as_json_lines():
+    # control off: communicate() closes stdin at once, and a closed stdin means "stop".
     proc = start({"task": "recall", "settings": {"hidden": 8, "gap": 3}, "device": "cpu",
-                  "max_steps": 30, "evals": 2})
+                  "max_steps": 30, "evals": 2, "control": False})
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     events = [json.loads(line) for line in out.splitlines()]
@@ -21,6 +22,17 @@ def test_events_stream_as_json_lines():
     assert kinds[0] == "started" and kinds[-1] == "finished"
     assert kinds.count("eval") == 2
     assert events[-1]["summary"]["steps"] == 30
+    assert events[-1]["summary"]["stopped_by"] == "max_steps"
+
+
+def test_closing_stdin_stops_the_run():
+    proc = start({"task": "recall", "settings": {"hidden": 8}, "device": "cpu", "max_seconds": 120})
+    assert json.loads(proc.stdout.readline())["event"] == "started"
+    proc.stdin.close()  # what happens when the app that started the run goes away
+    out = proc.stdout.read()
+    proc.wait(timeout=60)
+    summary = json.loads(out.splitlines()[-1])["summary"]
+    assert summary["stopped_by"] == "stopped" and summary["seconds"] < 60
 
 
 def test_stop_and_set_while_running(corpus_file):
