@@ -64,12 +64,17 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise CheckpointError(f"{p}: no such checkpoint file")
+    with p.open("rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":  # torch.save writes a zip archive
+        raise CheckpointError(f"{p}: not an rnn-tutor checkpoint (not a file torch.save wrote)")
     try:
         # weights_only: a checkpoint is data; loading one must never run code from the file.
         ckpt = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many types for a file that is not a checkpoint
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f"{p}: not an rnn-tutor checkpoint ({reason[:120]})") from None
+    except Exception as err:  # torch raises many types for a damaged or foreign file
+        raise CheckpointError(
+            f"{p}: not an rnn-tutor checkpoint (it cannot be loaded as plain data: {type(err).__name__})"
+        ) from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{p}: not an rnn-tutor checkpoint")
     if ckpt.get("version") != CHECKPOINT_VERSION:
