@@ -237,7 +237,7 @@ class Trainer:
         self.elapsed = 0.0
         try:
             self._loop()
-            self._evaluate()
+            self._evaluate(final=True)
             self._sample()
         except Diverged as err:
             failure = {"kind": "diverged", "message": str(err)}
@@ -345,10 +345,10 @@ class Trainer:
                 f"Try to {' or '.join(tips)}.")
 
     @torch.no_grad()
-    def _evaluate(self) -> None:
+    def _evaluate(self, final: bool = False) -> None:
         started = time.perf_counter()
         self.model.eval()
-        metrics, details = self.task.evaluate()
+        metrics, details = self.task.evaluate(final=final)
         self.model.train()
         self.eval_seconds += time.perf_counter() - started
         for name, value in metrics.items():
@@ -360,7 +360,7 @@ class Trainer:
         self.best_val_loss = min(self.best_val_loss, metrics["val_loss"])
         record = {"step": self.step, "seconds": self.elapsed, "metrics": metrics}
         self.evals_done.append(record)
-        self.on_event({"event": "eval", "step": self.step, "seconds": self.elapsed,
+        self.on_event({"event": "eval", "step": self.step, "seconds": self.elapsed, "final": final,
                        "val_loss": metrics["val_loss"], "metrics": metrics, "details": details})
         if self.goal is not None and self.goal_reached_at is None:
             value = metrics.get(self.goal.metric)

@@ -162,3 +162,18 @@ def test_classifier_predicts_top3_for_any_typed_name():
         assert all(c in trainer.task.classes for c, _ in top3)
         probs = [p for _, p in top3]
         assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
+
+
+def test_char_lm_evaluation_matches_reading_the_text_in_one_stream(corpus_file):
+    """Parallel columns with a burn-in score the same as one long pass over the held-out text."""
+    from torch.nn import functional as F
+
+    trainer, _, _ = run("char-lm", {"seq": 16, "batch": 8}, corpus=corpus_file, steps=60)
+    task = trainer.task
+    trainer.model.eval()
+    with torch.no_grad():
+        val = task.val_data
+        logits, _ = trainer.model(val[:-1].unsqueeze(0))
+        one_stream = F.cross_entropy(logits[0], val[1:]).item()
+        metrics, _ = task.evaluate(final=True)
+    assert metrics["val_loss"] == pytest.approx(one_stream, abs=0.05)
