@@ -200,6 +200,11 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self.evals_done: list[dict[str, Any]] = []
         self.samples: list[dict[str, Any]] = []
+        self.goal_reached_at: dict[str, float] | None = None
+        self.elapsed = 0.0
+        """Training seconds so far, pauses excluded, evaluations included (the budget's clock)."""
+        self.eval_seconds = 0.0
+        self.items = 0
 
     # Control, safe to call from another thread (the child process's stdin reader).
     def stop(self) -> None:
@@ -230,11 +235,6 @@ class Trainer:
                        "item": self.task.item, "budget": vars(self.budget), "step": self.step,
                        "threads": torch.get_num_threads()})
         failure = None
-        self.goal_reached_at: dict[str, float] | None = None
-        self.eval_seconds = 0.0
-        self.items = 0
-        started = time.perf_counter()
-        self.elapsed = 0.0
         try:
             self._loop()
             self._evaluate(final=True)
@@ -246,11 +246,19 @@ class Trainer:
                 f"out of memory on {self.device} ({str(err).splitlines()[0][:120] if str(err) else 'no detail'}); "
                 "try a smaller batch, hidden size or seq")}
         except KeyboardInterrupt:
+            # Keep what was learnt: evaluate once more (a second Ctrl+C skips it), then the
+            # summary and the checkpoint, like stopping by the budget.
             self.stop_reason = "interrupted"
+            try:
+                self._evaluate(final=True)
+                self._sample()
+            except KeyboardInterrupt:
+                pass
+            except Diverged as err:
+                failure = {"kind": "diverged", "message": str(err)}
         except Exception as err:  # a bug or a broken data file: report it, keep the caller alive
             failure = {"kind": "error", "message": f"{type(err).__name__}: {err}",
                        "traceback": traceback.format_exc()}
-        self.wall_seconds = time.perf_counter() - started
         if self.checkpoint is not None and failure is None:
             self._save()
         summary = self.summary(failure)

@@ -7,8 +7,6 @@ import sys
 
 from . import __version__
 
-EXIT_BAD_INPUT = 2
-
 
 def _positive_float(text: str) -> float:
     try:
