@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=_positive_int, metavar="N",
                        help="CPU threads for torch (default: 2, or 1 on a one-core machine)")
     train.set_defaults(handler=_run_train)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check lesson files; print every problem as file:line:col: key: message",
+        description="Validate lesson files (a lesson.yaml, or folders holding them). Exit 1 if any "
+        "problem is found, 0 otherwise.",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="a lesson file or a folder of lessons")
+    validate.set_defaults(handler=_run_validate)
     return parser
 
 
@@ -73,6 +82,39 @@ def _run_train(args: argparse.Namespace) -> int:
     from .headless import run_train
 
     return run_train(args)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .lesson.load import load_lesson
+
+    files: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.rglob("lesson.yaml"))
+            if not found:
+                print(f"{path}: no lesson.yaml in this folder", file=sys.stderr)
+                return 1
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            print(f"{path}: no such file or folder", file=sys.stderr)
+            return 1
+    bad = 0
+    for file in files:
+        lesson, problems = load_lesson(file)
+        for problem in problems:
+            print(problem)
+        if problems:
+            bad += 1
+        else:
+            print(f"{file}: ok ({lesson.id}: {len(lesson.steps)} steps)")
+    if bad:
+        print(f"{bad} of {len(files)} lesson file(s) have problems", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,37 @@
+"""`rnn-tutor validate` through a subprocess."""
+
+import subprocess
+import sys
+
+from test_lesson_load import GOOD
+
+
+def validate(*paths):
+    return subprocess.run([sys.executable, "-m", "tutor.cli", "validate", *map(str, paths)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_good_and_bad_lessons(tmp_path):
+    good = tmp_path / "good" / "lesson.yaml"
+    good.parent.mkdir()
+    good.write_text(GOOD)
+    bad = tmp_path / "bad" / "lesson.yaml"
+    bad.parent.mkdir()
+    bad.write_text(GOOD.replace("lr: 0.003", "lerning_rate: 0.003").replace("max_steps: 100", "max_steps: -5"))
+
+    ok = validate(good)
+    assert ok.returncode == 0 and "ok (demo: 5 steps)" in ok.stdout
+
+    both = validate(tmp_path)  # a folder: every lesson.yaml below it; the good one still loads
+    assert both.returncode == 1
+    assert f"{good}: ok" in both.stdout
+    lines = [l for l in both.stdout.splitlines() if l.startswith(str(bad))]
+    assert len(lines) == 2
+    assert any(":33:" in l and "settings.lerning_rate" in l and "did you mean 'lr'?" in l for l in lines)
+    assert any("budget.max_steps: input should be greater than 0 (got -5)" in l for l in lines)
+    assert "Traceback" not in both.stderr
+
+
+def test_missing_path():
+    result = validate("/no/such/lesson.yaml")
+    assert result.returncode == 1 and "no such file or folder" in result.stderr

@@ -1,0 +1,215 @@
+"""Provides the typed lesson format: a lesson and its steps, a union on `kind`.
+
+Imports neither textual nor torch; the engine's names (tasks, cells, settings, metrics) come from
+`models.catalog`, which is plain data. Unknown keys are errors everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+import difflib
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from models.catalog import CELLS, METRICS, SETTINGS, TASKS, SettingError, settings_for
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64,
+                          description="stable id: lower-case letters, digits and hyphens")]
+
+
+SYNONYMS = {
+    "learning_rate": "lr", "lerning_rate": "lr", "hidden_size": "hidden", "num_layers": "layers",
+    "batch_size": "batch", "seq_len": "seq", "sequence_length": "seq", "embedding": "embed",
+    "embed_size": "embed", "clip_grad": "clip", "grad_clip": "clip", "optimiser": "optimizer",
+    "steps": "max_steps", "seconds": "max_seconds", "rnn_type": "cell", "cell_type": "cell",
+}
+"""Names from other tutorials and frameworks, mapped to ours, for "did you mean" hints."""
+
+
+def suggest(key: str, allowed: list[str]) -> str:
+    """"; did you mean 'lr'?" for a near miss or a known synonym, else ""."""
+    if SYNONYMS.get(key) in allowed:
+        return f"; did you mean {SYNONYMS[key]!r}?"
+    close = difflib.get_close_matches(key, allowed + list(SYNONYMS), n=1, cutoff=0.7)
+    if close and SYNONYMS.get(close[0], close[0]) in allowed:
+        return f"; did you mean {SYNONYMS.get(close[0], close[0])!r}?"
+    return ""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Hinted(Strict):
+    hints: list[str] = Field(default_factory=list, description="revealed one at a time, in order")
+
+
+class StoryStep(Strict):
+    kind: Literal["story"]
+    id: Id
+    title: str
+    text: str = Field(description="Markdown prose")
+
+
+class ExplainStep(Strict):
+    kind: Literal["explain"]
+    id: Id
+    title: str
+    text: str = Field(description="Markdown with fenced code blocks (highlighted)")
+    diagram: str | None = Field(None, description="optional text diagram, shown in a box")
+
+
+class Choice(Strict):
+    text: str
+    correct: bool = False
+    why: str | None = Field(None, description="shown after answering, for this choice")
+
+
+class NumberAnswer(Strict):
+    type: Literal["number"]
+    value: float
+    tolerance: float = Field(0.0, ge=0)
+
+
+class ShapeAnswer(Strict):
+    type: Literal["shape"]
+    value: str = Field(description="a tensor shape such as (1, 3, 20)")
+
+    @field_validator("value")
+    @classmethod
+    def _is_shape(cls, value: str) -> str:
+        from .answers import parse_shape
+
+        if parse_shape(value) is None:
+            raise ValueError("expected a shape such as (1, 3, 20)")
+        return value
+
+
+class TextAnswer(Strict):
+    type: Literal["text"]
+    accept: list[str] = Field(min_length=1, description="accepted answers (case and spaces ignored)")
+
+
+Answer = Annotated[Union[NumberAnswer, ShapeAnswer, TextAnswer], Field(discriminator="type")]
+
+
+class QuizStep(Hinted):
+    kind: Literal["quiz"]
+    id: Id
+    title: str
+    question: str
+    choices: list[Choice] | None = None
+    answer: Answer | None = None
+    explanation: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_answer(self):
+        if (self.choices is None) == (self.answer is None):
+            raise ValueError("give either choices or an answer (exactly one of them)")
+        if self.choices is not None:
+            if len(self.choices) < 2:
+                raise ValueError("choices: give at least two")
+            if not any(c.correct for c in self.choices):
+                raise ValueError("choices: mark at least one choice correct: true")
+        return self
+
+
+class Budget(Strict):
+    max_steps: int = Field(gt=0, description="stop after this many steps")
+    max_seconds: float = Field(gt=0, description="stop after this many seconds")
+
+
+class Goal(Strict):
+    metric: str = Field(description=f"one of: {', '.join(METRICS)}")
+    threshold: float
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str) -> str:
+        if value not in METRICS:
+            raise ValueError(f"unknown metric {value!r}; choose one of: {', '.join(METRICS)}")
+        return value
+
+
+class Tunable(Strict):
+    min: float | None = None
+    max: float | None = None
+    choices: list[Any] | None = None
+    log: bool = False
+    live: bool = Field(False, description="changes act on the running job without a restart")
+
+
+class Data(Strict):
+    corpus: str | None = Field(None, description="char-lm: a text file, relative to the lesson")
+    names: str | None = Field(None, description="classify: a folder of <Class>.txt files")
+
+
+class TrainStep(Hinted):
+    kind: Literal["train"]
+    id: Id
+    title: str
+    text: str | None = Field(None, description="Markdown shown beside the training panel")
+    task: str = Field(description=f"one of: {', '.join(TASKS)}")
+    data: Data = Field(default_factory=Data)
+    settings: dict[str, Any] = Field(default_factory=dict,
+                                     description="engine settings (cell, hidden, lr, ...)")
+    budget: Budget
+    device: str = "auto"
+    evals: int = Field(10, gt=0, description="evaluations spread over the budget")
+    tunable: dict[str, Tunable] = Field(default_factory=dict)
+    goal: Goal | None = None
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        if value not in TASKS:
+            raise ValueError(f"unknown task {value!r}; choose one of: {', '.join(TASKS)}")
+        return value
+
+    @field_validator("settings", "tunable")
+    @classmethod
+    def _names_fit_the_task(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        task = info.data.get("task")
+        if task is None:  # the task itself is wrong; that error is reported on its own
+            return value
+        allowed = settings_for(task)
+        for name, setting_value in value.items():
+            if name not in allowed:
+                raise ValueError(f"{info.field_name}.{name}: not a setting of the {task} task"
+                                 f"{suggest(name, list(allowed))} (it takes: {', '.join(sorted(allowed))})")
+            if info.field_name == "settings":
+                try:
+                    allowed[name].check(setting_value)
+                except SettingError as err:
+                    raise ValueError(f"settings.{err}") from None
+        return value
+
+
+Step = Annotated[Union[StoryStep, ExplainStep, QuizStep, TrainStep], Field(discriminator="kind")]
+STEP_KINDS = ("story", "explain", "quiz", "train")
+
+
+class Lesson(Strict):
+    schema_version: Literal[1]
+    id: Id
+    title: str
+    story: str = Field(description="the story it is built on, in a few words")
+    summary: str
+    estimated_minutes: int = Field(gt=0, le=600)
+    requires: list[str] = Field(default_factory=list, description="ids of lessons to take first")
+    teaches: list[str] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_step_ids(self):
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"steps: two steps have the id {step.id!r}; ids must be unique")
+            seen.add(step.id)
+        return self
+
+
+__all__ = ["Lesson", "Step", "StoryStep", "ExplainStep", "QuizStep", "TrainStep", "CELLS", "SETTINGS"]
