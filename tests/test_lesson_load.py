@@ -91,6 +91,8 @@ BAD = [
      "tag is not allowed", None),
     ("non-UTF-8", GOOD.encode("utf-8").replace(b"A demo", b"A d\xe9mo"), "not UTF-8 text (byte 0xe9)", None),
     ("not a mapping", "- just\n- a list\n", "a lesson is a mapping", None),
+    ("missing corpus", GOOD.replace("task: char-lm", "task: char-lm\n    data: {corpus: nowhere.txt}"),
+     "steps[4].data.corpus: nowhere.txt: no such file next to the lesson", None),
 ]
 
 
@@ -104,6 +106,29 @@ def test_bad_input_is_a_positioned_problem(tmp_path, name, text, expected, also)
         assert str(p).startswith(str(tmp_path / "lesson.yaml"))
     if also:
         assert any(also in s.lower() for s in shown)
+
+
+def test_a_code_step_with_its_files(tmp_path):
+    (tmp_path / "starter.py").write_text("def step(x, h):\n    raise NotImplementedError\n")
+    (tmp_path / "solution.py").write_text("def step(x, h):\n    return x + h\n")
+    code = textwrap.indent(textwrap.dedent("""\
+          - kind: code
+            id: write-cell
+            title: Write the cell
+            text: Write `step`.
+            starter: starter.py
+            solution: solution.py
+            entry: step
+            checks: [{kind: import}, {kind: shape, inputs: ["(1, 3)", "(1, 3)"], outputs: ["(1, 3)"]}]
+            then_train: speak
+        """), "  ")
+    lesson, problems = load_text(tmp_path, GOOD + code)
+    assert problems == [] and lesson.steps[-1].kind == "code"
+    _, problems = load_text(tmp_path, GOOD + code.replace("then_train: speak", "then_train: arrival")
+                            .replace("solution.py", "gone.py"))
+    shown = "\n".join(map(str, problems))
+    assert "steps[5].solution: gone.py: no such file" in shown
+    assert "steps[5].then_train: no train step with the id 'arrival'" in shown
 
 
 def test_problems_carry_the_line_the_parser_knows(tmp_path):

@@ -187,8 +187,33 @@ class TrainStep(Hinted):
         return value
 
 
-Step = Annotated[Union[StoryStep, ExplainStep, QuizStep, TrainStep], Field(discriminator="kind")]
-STEP_KINDS = ("story", "explain", "quiz", "train")
+CHECK_KINDS = ("import", "shape", "reference", "gradients", "learns")
+
+
+class Check(Strict):
+    kind: Literal["import", "shape", "reference", "gradients", "learns"]
+    name: str | None = Field(None, description="the function or class the check looks for")
+    inputs: list[str] = Field(default_factory=list, description="input shapes, e.g. (1, 57)")
+    outputs: list[str] = Field(default_factory=list, description="expected output shapes")
+    trials: int = Field(3, gt=0, description="reference: seeded random inputs to compare on")
+    tolerance: float = Field(1e-5, ge=0)
+
+
+class CodeStep(Hinted):
+    kind: Literal["code"]
+    id: Id
+    title: str
+    text: str = Field(description="Markdown: what to write")
+    starter: str = Field(description="the file the learner starts from, relative to the lesson")
+    solution: str = Field(description="the hidden solution, relative to the lesson")
+    entry: str = Field(description="the function or class the checks call")
+    checks: list[Check] = Field(min_length=1, description="run in order; the first failure is shown")
+    timeout: float = Field(20.0, gt=0, le=600, description="seconds for all checks together")
+    then_train: str | None = Field(None, description="id of a train step that uses the learner's code")
+
+
+Step = Annotated[Union[StoryStep, ExplainStep, QuizStep, TrainStep, CodeStep], Field(discriminator="kind")]
+STEP_KINDS = ("story", "explain", "quiz", "train", "code")
 
 
 class Lesson(Strict):

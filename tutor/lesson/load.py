@@ -122,7 +122,7 @@ def _fields_at(path: Path_, data: Any) -> list[str]:
             if model is Lesson or model is None:
                 kind = current.get("kind") if isinstance(current, dict) else None
                 model = {"story": fmt.StoryStep, "explain": fmt.ExplainStep, "quiz": fmt.QuizStep,
-                         "train": fmt.TrainStep}.get(kind)
+                         "train": fmt.TrainStep, "code": fmt.CodeStep}.get(kind)
             continue
         field = model.model_fields.get(part) if model is not None else None
         current = current.get(part) if isinstance(current, dict) else None
@@ -226,4 +226,34 @@ def load_lesson(file: str | Path) -> tuple[Lesson | None, list[Problem]]:
             line, col = positions.get(path)
             problems.append(Problem(file, line, col, dotted(path), message))
         return None, problems
-    return lesson, []
+    problems = cross_check(lesson, file, positions)
+    return (None if problems else lesson), problems
+
+
+def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Problem]:
+    """What the models alone cannot see: files that must exist, references between steps."""
+    problems = []
+    base = file.parent
+    step_kinds = {step.id: step.kind for step in lesson.steps}
+
+    def problem(path: Path_, message: str):
+        line, col = positions.get(path)
+        problems.append(Problem(file, line, col, dotted(path), message))
+
+    for index, step in enumerate(lesson.steps):
+        here = ("steps", index)
+        files: list[tuple[Path_, str | None]] = []
+        if step.kind == "train":
+            files = [(here + ("data", "corpus"), step.data.corpus), (here + ("data", "names"), step.data.names)]
+            if step.data.corpus and step.task != "char-lm":
+                problem(here + ("data", "corpus"), f"a corpus is for the char-lm task, not {step.task}")
+            if step.data.names and step.task != "classify":
+                problem(here + ("data", "names"), f"names are for the classify task, not {step.task}")
+        elif step.kind == "code":
+            files = [(here + ("starter",), step.starter), (here + ("solution",), step.solution)]
+            if step.then_train is not None and step_kinds.get(step.then_train) != "train":
+                problem(here + ("then_train",), f"no train step with the id {step.then_train!r} in this lesson")
+        for path, name in files:
+            if name and not (base / name).exists():
+                problem(path, f"{name}: no such file next to the lesson ({base / name})")
+    return problems
