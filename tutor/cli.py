@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="a lesson file or a folder of lessons")
     validate.set_defaults(handler=_run_validate)
+
+    schema = commands.add_parser("schema", help="print the lesson JSON Schema (draft-07)",
+                                 description="Print the lesson JSON Schema, generated from the "
+                                 "lesson models, for editors (yaml-language-server) and tools.")
+    schema.set_defaults(handler=_run_schema)
     return parser
 
 
@@ -82,6 +87,13 @@ def _run_train(args: argparse.Namespace) -> int:
     from .headless import run_train
 
     return run_train(args)
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from .lesson.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
 
 
 def _run_validate(args: argparse.Namespace) -> int:
