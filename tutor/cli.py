@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", metavar="PATH", help="a lesson file or a folder of lessons")
     validate.set_defaults(handler=_run_validate)
 
+    lessons = commands.add_parser(
+        "lessons", help="list the lessons on the search path, and any problems",
+        description="List lessons: built-in, the user's data folder, --lessons folders and "
+        "$RNN_TUTOR_LESSONS. Lessons with problems are listed with them; the others still load.")
+    lessons.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                         help="also look in this folder (repeatable)")
+    lessons.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lessons.set_defaults(handler=_run_lessons)
+
     schema = commands.add_parser("schema", help="print the lesson JSON Schema (draft-07)",
                                  description="Print the lesson JSON Schema, generated from the "
                                  "lesson models, for editors (yaml-language-server) and tools.")
@@ -87,6 +96,39 @@ def _run_train(args: argparse.Namespace) -> int:
     from .headless import run_train
 
     return run_train(args)
+
+
+def _run_lessons(args: argparse.Namespace) -> int:
+    import json
+
+    from .lesson.search import load_library
+
+    library = load_library(args.lessons)
+    rows = [{"id": lesson.id, "title": lesson.title, "story": lesson.story,
+             "steps": len(lesson.steps), "minutes": lesson.estimated_minutes,
+             "file": str(library.files[lesson_id]),
+             "problems": [str(p) for p in library.problems if p.path == library.files[lesson_id]]}
+            for lesson_id, lesson in library.lessons.items()]
+    broken = [{"file": str(f), "problems": [str(p) for p in library.problems if p.path == f]}
+              for f in library.broken]
+    if args.json:
+        print(json.dumps({"lessons": rows, "broken": broken}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title="Lessons", title_justify="left")
+    for col in ("id", "title", "story", "steps", "min", "file"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["id"], row["title"], row["story"], str(row["steps"]), str(row["minutes"]),
+                      row["file"] + (f"  [red]{len(row['problems'])} problem(s)[/]" if row["problems"] else ""))
+    console.print(table)
+    for item in broken:
+        for problem in item["problems"]:
+            console.print(f"[red]problem[/] {problem}", markup=True, soft_wrap=True)
+    return 0
 
 
 def _run_schema(args: argparse.Namespace) -> int:

@@ -1,0 +1,77 @@
+"""Provides the lesson search path: built-in lessons, the user's data folder, then extra folders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from .format import Lesson
+from .load import Problem, load_lesson
+
+ENV_VAR = "RNN_TUTOR_LESSONS"
+
+
+def builtin_dir() -> Path:
+    """lessons/ ships beside tutor/ both in a checkout and in an installed wheel."""
+    return Path(__file__).resolve().parent.parent.parent / "lessons"
+
+
+def user_dir() -> Path:
+    return Path(user_data_dir("rnn-tutor", appauthor=False)) / "lessons"
+
+
+def search_path(extra: list[str | Path] | None = None) -> list[Path]:
+    """Built-in, then the user's folder, then `--lessons` folders, then $RNN_TUTOR_LESSONS."""
+    env = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    roots = [builtin_dir(), user_dir(), *(Path(p) for p in extra or []), *(Path(p) for p in env)]
+    unique: list[Path] = []
+    for root in roots:
+        if root.resolve() not in [u.resolve() for u in unique]:
+            unique.append(root)
+    return unique
+
+
+def lesson_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if (root / "lesson.yaml").is_file():
+        return [root / "lesson.yaml"]
+    return sorted(root.glob("*/lesson.yaml")) if root.is_dir() else []
+
+
+@dataclass
+class Library:
+    """Every lesson found, by id, and every problem met on the way (the others still load)."""
+
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    broken: list[Path] = field(default_factory=list)
+
+
+def load_library(extra: list[str | Path] | None = None) -> Library:
+    library = Library()
+    for root in search_path(extra):
+        for file in lesson_files(root):
+            lesson, problems = load_lesson(file)
+            if lesson is None:
+                library.problems += problems
+                library.broken.append(file)
+                continue
+            if lesson.id in library.lessons:
+                first = library.files[lesson.id]
+                library.problems.append(Problem(file, None, None, "id", (
+                    f"another lesson already has the id {lesson.id!r} ({first}); rename one of them")))
+                library.broken.append(file)
+                continue
+            library.lessons[lesson.id] = lesson
+            library.files[lesson.id] = file
+    for lesson_id, lesson in library.lessons.items():
+        for needed in lesson.requires:
+            if needed not in library.lessons:
+                library.problems.append(Problem(library.files[lesson_id], None, None, "requires",
+                                                f"no lesson with the id {needed!r} on the search path"))
+    return library
