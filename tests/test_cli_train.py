@@ -121,3 +121,19 @@ def test_divergence_exits_1_with_advice():
                    "--set", "clip=0", "--set", "cell=rnn", "--set", "schedule=constant")
     assert result.returncode == 1
     assert "exploded" in result.stdout and "clip=1" in result.stdout
+
+
+def test_train_a_lesson_step_uses_its_settings():
+    result = train("dracula/visitors", "--max-steps", "20", "--device", "cpu", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert (summary["lesson"], summary["step"], summary["task"]) == ("dracula", "visitors", "classify")
+    assert summary["config"]["hidden"] == 128 and summary["goal"]["metric"] == "accuracy"
+
+
+def test_a_lesson_step_only_takes_its_tunables():
+    result = train("dracula/visitors", "--set", "hidden=64", "--max-steps", "2")
+    assert result.returncode == 2
+    assert "hidden: not tunable in dracula/visitors (tunable: cell, lr)" in result.stderr
+    missing = train("dracula/nowhere", "--max-steps", "2")
+    assert missing.returncode == 2 and "its train steps: visitors, learn-to-speak" in missing.stderr

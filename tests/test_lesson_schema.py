@@ -29,3 +29,18 @@ def test_schema_command_prints_it():
     out = subprocess.run([sys.executable, "-m", "tutor.cli", "schema"], capture_output=True, text=True,
                          check=True).stdout
     assert json.loads(out)["$schema"] == "http://json-schema.org/draft-07/schema#"
+
+
+def test_every_shipped_lesson_loads_and_fits_the_schema():
+    from tutor.lesson.search import builtin_dir, lesson_files, load_library
+
+    files = lesson_files(builtin_dir())
+    assert files, "no shipped lessons found"
+    library = load_library()
+    assert [str(p) for p in library.problems if p.path in files] == []
+    validator = jsonschema.Draft7Validator(lesson_schema())
+    for file in files:
+        errors = list(validator.iter_errors(yaml.safe_load(file.read_text())))
+        assert not errors, f"{file}: {errors[0].message}"
+    dracula = library.lessons["dracula"]
+    assert {s.kind for s in dracula.steps} == {"story", "explain", "quiz", "train", "code"}

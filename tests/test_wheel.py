@@ -1,5 +1,6 @@
 """The wheel a user installs carries everything: code, built-in names and lessons."""
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,11 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     where = subprocess.run([str(bindir / "python"), "-c", "import models, tutor; print(models.__file__)"],
                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout
     assert str(env_dir) in where  # the installed copy, not the checkout
+    # The built-in lessons are found from the installed copy the same way as from a checkout.
+    listed = rnn_tutor("lessons", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert any(row["id"] == "dracula" and str(env_dir) in row["file"]
+               for row in json.loads(listed.stdout)["lessons"])
     # The built-in names and the default corpus are package data: both tasks find them.
     for task in ("classify", "char-lm"):
         result = rnn_tutor("train", task, "--max-steps", "2", "--set", "hidden=8", "--json")

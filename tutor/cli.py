@@ -48,8 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         "JSON summary last.",
         epilog="Settings: rnn-tutor train TASK --set help lists every setting the task takes.",
     )
-    train.add_argument("target", metavar="TASK", help=f"one of: {tasks}")
-    train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    train.add_argument("target", metavar="TASK|LESSON/STEP",
+                       help=f"a task ({tasks}) or a lesson's train step, e.g. dracula/visitors")
+    train.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
+    train.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                       help="also look for lessons in this folder (repeatable)")
     train.add_argument("--max-seconds", type=_positive_float, metavar="S",
                        help="stop after S seconds of training (default 60 when no budget is given)")
     train.add_argument("--max-steps", type=_positive_int, metavar="N", help="stop after N steps")
@@ -61,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--corpus", metavar="FILE", help="char-lm: a UTF-8 text file to learn")
     train.add_argument("--names", metavar="DIR", help="classify: a folder of <Class>.txt name lists")
     train.add_argument("--until-goal", action="store_true", help="stop as soon as the task's goal is reached")
-    train.add_argument("--evals", type=_positive_int, default=10, metavar="N",
+    train.add_argument("--evals", type=_positive_int, metavar="N",
                        help="evaluations spread over the budget (default 10)")
     train.add_argument("--threads", type=_positive_int, metavar="N",
                        help="CPU threads for torch (default: 2, or 1 on a one-core machine)")

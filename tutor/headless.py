@@ -44,26 +44,69 @@ def settings_table(task: str) -> Table:
     return table
 
 
+def _lesson_step(args: argparse.Namespace):
+    """Resolve LESSON/STEP to (lesson, file, train step), or raise SettingError saying why not."""
+    from tutor.lesson.search import load_library
+
+    lesson_id, _, step_id = args.target.partition("/")
+    library = load_library(args.lessons)
+    if lesson_id not in library.lessons:
+        known = ", ".join(sorted(library.lessons)) or "none found"
+        broken = [str(p) for p in library.problems if p.path.parent.name == lesson_id]
+        extra = f" ({broken[0]})" if broken else ""
+        raise SettingError(f"no lesson {lesson_id!r}{extra}; lessons: {known}")
+    lesson = library.lessons[lesson_id]
+    trains = [s.id for s in lesson.steps if s.kind == "train"]
+    step = next((s for s in lesson.steps if s.id == step_id), None)
+    if step is None or step.kind != "train":
+        raise SettingError(f"{lesson_id} has no train step {step_id!r}; its train steps: {', '.join(trains)}")
+    return lesson, library.files[lesson_id], step
+
+
 def run_train(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json, highlight=False)
-    task = args.target
+    lesson = step = None
+    corpus, names, goal = args.corpus, args.names, None
+    max_seconds, max_steps, evals, device = args.max_seconds, args.max_steps, args.evals, args.device
     try:
-        info = task_info(task)
+        if "/" in args.target:
+            lesson, file, step = _lesson_step(args)
+            task = step.task
+            requested = parse_assignments(task, args.settings)
+            locked = [k for k in requested if k not in step.tunable]
+            if locked:
+                raise SettingError(
+                    f"{', '.join(locked)}: not tunable in {args.target} "
+                    f"(tunable: {', '.join(step.tunable) or 'nothing'})")
+            overrides = {**step.settings, **requested}
+            if step.data.corpus and not corpus:
+                corpus = str(file.parent / step.data.corpus)
+            if step.data.names and not names:
+                names = str(file.parent / step.data.names)
+            if max_seconds is None and max_steps is None:
+                max_seconds, max_steps = step.budget.max_seconds, step.budget.max_steps
+            evals = evals or step.evals
+            device = device or step.device
+            if step.goal:
+                from models.catalog import Goal
+
+                goal = Goal(step.goal.metric, step.goal.threshold)
+        else:
+            task = args.target
+            task_info(task)
+            if any(s.strip() in ("help", "list") for s in args.settings):
+                console.print(settings_table(task))
+                return 0
+            overrides = parse_assignments(task, args.settings)
     except SettingError as err:
         return _error(str(err))
-    if any(s.strip() in ("help", "list") for s in args.settings):
-        console.print(settings_table(task))
-        return 0
-    try:
-        overrides = parse_assignments(task, args.settings)
-    except SettingError as err:
-        return _error(str(err))
+    info = task_info(task)
+    goal = goal or info.goal
     if args.corpus and task != "char-lm":
         return _error(f"--corpus is for the char-lm task, not {task}")
     if args.names and task != "classify":
         return _error(f"--names is for the classify task, not {task}")
-    max_seconds = args.max_seconds
-    if max_seconds is None and args.max_steps is None:
+    if max_seconds is None and max_steps is None:
         max_seconds = DEFAULT_SECONDS
 
     threads = prepare_threads(args.threads)
@@ -77,15 +120,17 @@ def run_train(args: argparse.Namespace) -> int:
     view = _LiveView(console, info.item, json_mode=args.json)
     try:
         trainer = Trainer(
-            task, overrides, device=args.device, max_steps=args.max_steps, max_seconds=max_seconds,
-            evals=args.evals, corpus=args.corpus, names=args.names, checkpoint=args.checkpoint,
-            resume=args.resume, goal=info.goal, stop_at_goal=args.until_goal, on_event=view.on_event,
+            task, overrides, device=device or "auto", max_steps=max_steps, max_seconds=max_seconds,
+            evals=evals or 10, corpus=corpus, names=names, checkpoint=args.checkpoint,
+            resume=args.resume, goal=goal, stop_at_goal=args.until_goal, on_event=view.on_event,
         )
     except (SettingError, DeviceError, DataError, CheckpointError) as err:
         return _error(str(err))
 
     with view.progress:
         summary = trainer.run()
+    if lesson is not None:
+        summary["lesson"], summary["step"] = lesson.id, step.id
     view.finish(summary, trainer)
     if args.json:
         print(json.dumps(summary, default=str), flush=True)
