@@ -91,6 +91,10 @@ BAD = [
      "tag is not allowed", None),
     ("non-UTF-8", GOOD.encode("utf-8").replace(b"A demo", b"A d\xe9mo"), "not UTF-8 text (byte 0xe9)", None),
     ("not a mapping", "- just\n- a list\n", "a lesson is a mapping", None),
+    ("unreachable goal", GOOD.replace("metric: val_loss, threshold: 1.8", "metric: accuracy, threshold: 0.9"),
+     "steps[4].goal.metric: the char-lm task reports val_loss, train_loss, word_rate, not accuracy", None),
+    ("goal out of range", GOOD.replace("metric: val_loss, threshold: 1.8", "metric: word_rate, threshold: 80"),
+     "steps[4].goal.threshold: word_rate is a share between 0 and 1", None),
     ("missing corpus", GOOD.replace("task: char-lm", "task: char-lm\n    data: {corpus: nowhere.txt}"),
      "steps[4].data.corpus: nowhere.txt: no such file next to the lesson", None),
 ]

@@ -168,6 +168,21 @@ class TrainStep(Hinted):
             raise ValueError(f"unknown task {value!r}; choose one of: {', '.join(TASKS)}")
         return value
 
+    @model_validator(mode="after")
+    def _goal_reachable(self):
+        if self.goal is None:
+            return self
+        metrics = TASKS[self.task].metrics
+        if self.goal.metric not in metrics:
+            raise ValueError(f"goal.metric: the {self.task} task reports {', '.join(metrics)}, "
+                             f"not {self.goal.metric}")
+        if self.goal.metric in ("accuracy", "balanced_accuracy", "word_rate") and not 0 < self.goal.threshold <= 1:
+            raise ValueError(f"goal.threshold: {self.goal.metric} is a share between 0 and 1 "
+                             f"(got {self.goal.threshold:g})")
+        if self.goal.metric.endswith(("loss", "mse")) and self.goal.threshold <= 0:
+            raise ValueError(f"goal.threshold: a loss never reaches {self.goal.threshold:g}; give a value above 0")
+        return self
+
     @field_validator("settings", "tunable")
     @classmethod
     def _names_fit_the_task(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:

@@ -158,7 +158,7 @@ def _message(error: dict, key: str, path: Path_, data: Any) -> str:
 def _refine(path: Path_, message: str) -> tuple[Path_, str]:
     """Our own validators prefix a message with the key it is about (`settings.lr: ...`)."""
     head, sep, rest = message.partition(": ")
-    if sep and head.split(".")[0] in ("settings", "tunable", "choices", "steps"):
+    if sep and head.split(".")[0] in ("settings", "tunable", "choices", "steps", "goal"):
         parts = tuple(head.split("."))
         if parts[0] == "steps":
             parts = parts[1:]
