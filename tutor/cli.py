@@ -88,6 +88,22 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--json", action="store_true", help="print JSON instead of a table")
     lessons.set_defaults(handler=_run_lessons)
 
+    check = commands.add_parser(
+        "check", help="validate lessons, then run each train step for a few steps on the cpu",
+        description="Validate lesson files or folders, then prove every train step runs: a few "
+        "steps on the cpu with the step's settings. Code-step checks arrive with code exercises. "
+        "Exit 1 on any problem.")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--steps", type=_positive_int, default=5, help="training steps per train step (default 5)")
+    check.set_defaults(handler=_run_check)
+
+    new = commands.add_parser("new", help="write a commented, valid lesson to start from",
+                              description="Write DIR/ID/lesson.yaml (one step of every kind, every "
+                              "key commented) and its starter and solution files.")
+    new.add_argument("id", metavar="ID", help="the lesson id: lower-case letters, digits, hyphens")
+    new.add_argument("--dir", default=".", help="the folder to create it in (default: here)")
+    new.set_defaults(handler=_run_new)
+
     schema = commands.add_parser("schema", help="print the lesson JSON Schema (draft-07)",
                                  description="Print the lesson JSON Schema, generated from the "
                                  "lesson models, for editors (yaml-language-server) and tools.")
@@ -134,6 +150,66 @@ def _run_lessons(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_check(args: argparse.Namespace) -> int:
+    from .lesson.load import load_lesson
+
+    files = _lesson_files(args.paths)
+    if files is None:
+        return 1
+    from models.runtime import prepare_threads
+
+    threads = prepare_threads(None)
+    import torch
+
+    torch.set_num_threads(threads)
+    from models.catalog import SettingError
+    from models.data import DataError
+    from models.trainer import Trainer
+
+    bad = 0
+    for file in files:
+        lesson, problems = load_lesson(file)
+        for problem in problems:
+            print(problem)
+        if lesson is None:
+            bad += 1
+            continue
+        for step in lesson.steps:
+            if step.kind != "train":
+                continue
+            data = step.data
+            try:
+                summary = Trainer(step.task, step.settings, device="cpu", max_steps=args.steps, evals=1,
+                                  corpus=file.parent / data.corpus if data.corpus else None,
+                                  names=file.parent / data.names if data.names else None).run()
+            except (SettingError, DataError) as err:
+                print(f"{file}: steps.{step.id}: cannot start: {err}")
+                bad += 1
+                continue
+            if summary["failed"]:
+                print(f"{file}: steps.{step.id}: training failed: {summary['failed']['message']}")
+                bad += 1
+            else:
+                print(f"{file}: {lesson.id}/{step.id}: trains ({step.task}, {summary['steps']} steps, "
+                      f"val_loss {summary['val_loss']:.3f})")
+    print(f"{len(files)} lesson file(s) checked, {bad} with problems", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .lesson.scaffold import scaffold
+
+    try:
+        file = scaffold(args.id, Path(args.dir))
+    except (ValueError, OSError) as err:
+        print(f"rnn-tutor new: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {file}\nnext: edit it, then `rnn-tutor validate {file.parent}`")
+    return 0
+
+
 def _run_schema(args: argparse.Namespace) -> int:
     from .lesson.schema import schema_text
 
@@ -141,25 +217,33 @@ def _run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_validate(args: argparse.Namespace) -> int:
+def _lesson_files(paths: list[str]):
+    """Files named, or every lesson.yaml below folders named; None (after a message) if one is missing."""
     from pathlib import Path
 
-    from .lesson.load import load_lesson
-
     files: list[Path] = []
-    for raw in args.paths:
+    for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(path.rglob("lesson.yaml"))
             if not found:
                 print(f"{path}: no lesson.yaml in this folder", file=sys.stderr)
-                return 1
+                return None
             files += found
         elif path.exists():
             files.append(path)
         else:
             print(f"{path}: no such file or folder", file=sys.stderr)
-            return 1
+            return None
+    return files
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from .lesson.load import load_lesson
+
+    files = _lesson_files(args.paths)
+    if files is None:
+        return 1
     bad = 0
     for file in files:
         lesson, problems = load_lesson(file)

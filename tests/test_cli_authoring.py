@@ -1,0 +1,49 @@
+"""The author's commands: new, validate, check, through a subprocess."""
+
+import subprocess
+import sys
+
+import jsonschema
+import yaml
+
+from tutor.lesson.schema import lesson_schema
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tutor.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def test_new_then_validate_then_check(tmp_path):
+    made = cli("new", "demo", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    lesson = tmp_path / "demo" / "lesson.yaml"
+    text = lesson.read_text()
+    assert text.startswith("# yaml-language-server: $schema=") and "lesson.schema.json" in text
+    kinds = {step["kind"] for step in yaml.safe_load(text)["steps"]}
+    assert kinds == {"story", "explain", "quiz", "code", "train"}
+    jsonschema.validate(yaml.safe_load(text), lesson_schema(), cls=jsonschema.Draft7Validator)
+
+    valid = cli("validate", "demo", cwd=tmp_path)
+    assert valid.returncode == 0 and "ok (demo: 5 steps)" in valid.stdout
+
+    checked = cli("check", "demo", "--steps", "3", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "demo/first-run: trains (recall, 3 steps" in checked.stdout
+
+    again = cli("new", "demo", cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    bad_id = cli("new", "My Lesson", cwd=tmp_path)
+    assert bad_id.returncode == 2 and "not a lesson id" in bad_id.stderr
+
+
+def test_check_reports_a_step_that_cannot_train(tmp_path):
+    cli("new", "demo", cwd=tmp_path)
+    lesson = tmp_path / "demo" / "lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("task: recall", "task: char-lm\n    data: {corpus: tiny.txt}")
+                      .replace("{cell: lstm, gap: 20}", "{cell: lstm}")
+                      .replace("metric: accuracy, threshold: 0.9", "metric: val_loss, threshold: 1.5"))
+    (tmp_path / "demo" / "tiny.txt").write_text("too short")
+    checked = cli("check", "demo", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "steps.first-run: cannot start:" in checked.stdout and "too short" in checked.stdout
