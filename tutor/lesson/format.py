@@ -49,28 +49,28 @@ class Hinted(Strict):
 class StoryStep(Strict):
     kind: Literal["story"]
     id: Id
-    title: str
+    title: str = Field(description="shown in the step list")
     text: str = Field(description="Markdown prose")
 
 
 class ExplainStep(Strict):
     kind: Literal["explain"]
     id: Id
-    title: str
+    title: str = Field(description="shown in the step list")
     text: str = Field(description="Markdown with fenced code blocks (highlighted)")
     diagram: str | None = Field(None, description="optional text diagram, shown in a box")
 
 
 class Choice(Strict):
-    text: str
-    correct: bool = False
+    text: str = Field(description="what the learner sees")
+    correct: bool = Field(False, description="one or several choices may be correct")
     why: str | None = Field(None, description="shown after answering, for this choice")
 
 
 class NumberAnswer(Strict):
     type: Literal["number"]
-    value: float
-    tolerance: float = Field(0.0, ge=0)
+    value: float = Field(description="the right number")
+    tolerance: float = Field(0.0, ge=0, description="answers within this distance count")
 
 
 class ShapeAnswer(Strict):
@@ -98,11 +98,11 @@ Answer = Annotated[Union[NumberAnswer, ShapeAnswer, TextAnswer], Field(discrimin
 class QuizStep(Hinted):
     kind: Literal["quiz"]
     id: Id
-    title: str
-    question: str
-    choices: list[Choice] | None = None
-    answer: Answer | None = None
-    explanation: str | None = None
+    title: str = Field(description="shown in the step list")
+    question: str = Field(description="Markdown")
+    choices: list[Choice] | None = Field(None, description="give choices or an answer, not both")
+    answer: Answer | None = Field(None, description="a typed answer: number, shape or text")
+    explanation: str | None = Field(None, description="shown after the learner answers")
 
     @model_validator(mode="after")
     def _one_way_to_answer(self):
@@ -149,14 +149,14 @@ class Data(Strict):
 class TrainStep(Hinted):
     kind: Literal["train"]
     id: Id
-    title: str
+    title: str = Field(description="shown in the step list")
     text: str | None = Field(None, description="Markdown shown beside the training panel")
     task: str = Field(description=f"one of: {', '.join(TASKS)}")
     data: Data = Field(default_factory=Data)
     settings: dict[str, Any] = Field(default_factory=dict,
                                      description="engine settings (cell, hidden, lr, ...)")
     budget: Budget
-    device: str = "auto"
+    device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps; auto picks the best there is")
     evals: int = Field(10, gt=0, description="evaluations spread over the budget")
     tunable: dict[str, Tunable] = Field(default_factory=dict)
     goal: Goal | None = None
@@ -217,7 +217,7 @@ class Check(Strict):
 class CodeStep(Hinted):
     kind: Literal["code"]
     id: Id
-    title: str
+    title: str = Field(description="shown in the step list")
     text: str = Field(description="Markdown: what to write")
     starter: str = Field(description="the file the learner starts from, relative to the lesson")
     solution: str = Field(description="the hidden solution, relative to the lesson")
@@ -232,15 +232,15 @@ STEP_KINDS = ("story", "explain", "quiz", "train", "code")
 
 
 class Lesson(Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[1] = Field(description="the format's version; 1 today")
     id: Id
-    title: str
+    title: str = Field(description="shown on the lesson card")
     story: str = Field(description="the story it is built on, in a few words")
-    summary: str
-    estimated_minutes: int = Field(gt=0, le=600)
+    summary: str = Field(description="one or two sentences for the lesson picker")
+    estimated_minutes: int = Field(gt=0, le=600, description="how long a learner needs")
     requires: list[str] = Field(default_factory=list, description="ids of lessons to take first")
-    teaches: list[str] = Field(default_factory=list)
-    steps: list[Step] = Field(min_length=1)
+    teaches: list[str] = Field(default_factory=list, description="ideas taught, shown on the card")
+    steps: list[Step] = Field(min_length=1, description="played in order; each kind is below")
 
     @model_validator(mode="after")
     def _unique_step_ids(self):
