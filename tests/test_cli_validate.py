@@ -35,3 +35,14 @@ def test_good_and_bad_lessons(tmp_path):
 def test_missing_path():
     result = validate("/no/such/lesson.yaml")
     assert result.returncode == 1 and "no such file or folder" in result.stderr
+
+
+def test_requires_must_resolve(tmp_path):
+    lesson = tmp_path / "later" / "lesson.yaml"
+    lesson.parent.mkdir()
+    lesson.write_text(GOOD.replace("id: demo", "id: later").replace(
+        "estimated_minutes: 5", "estimated_minutes: 5\nrequires: [dracula, nowhere]"))
+    result = validate(lesson)
+    assert result.returncode == 1
+    assert "requires: no lesson with the id 'nowhere'" in result.stdout
+    assert "'dracula'" not in result.stdout  # the built-in lesson is on the search path

@@ -95,6 +95,9 @@ BAD = [
      "steps[4].goal.metric: the char-lm task reports val_loss, train_loss, word_rate, not accuracy", None),
     ("goal out of range", GOOD.replace("metric: val_loss, threshold: 1.8", "metric: word_rate, threshold: 80"),
      "steps[4].goal.threshold: word_rate is a share between 0 and 1", None),
+    ("tunable out of range", GOOD.replace("{min: 0.1, max: 2.0, live: true}", "{min: 0.1, max: 9.0, live: true}"),
+     "steps[4].tunable.temperature: must be at most 5", None),
+    ("broken indentation", GOOD.replace("    title: Arrival", "      title: Arrival"), "lesson.yaml:10:", None),
     ("missing corpus", GOOD.replace("task: char-lm", "task: char-lm\n    data: {corpus: nowhere.txt}"),
      "steps[4].data.corpus: nowhere.txt: no such file next to the lesson", None),
 ]

@@ -239,14 +239,21 @@ def _lesson_files(paths: list[str]):
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from .lesson.load import load_lesson
+    from .lesson.load import Problem, load_lesson
 
     files = _lesson_files(args.paths)
     if files is None:
         return 1
+    from .lesson.search import load_library
+
+    loaded = {file: load_lesson(file) for file in files}
+    known = set(load_library().lessons) | {lesson.id for lesson, _ in loaded.values() if lesson}
     bad = 0
-    for file in files:
-        lesson, problems = load_lesson(file)
+    for file, (lesson, problems) in loaded.items():
+        if lesson is not None:
+            problems = [Problem(file, None, None, "requires", f"no lesson with the id {needed!r} "
+                                "on the search path or among the files given")
+                        for needed in lesson.requires if needed not in known]
         for problem in problems:
             print(problem)
         if problems:

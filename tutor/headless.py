@@ -66,7 +66,7 @@ def _lesson_step(args: argparse.Namespace):
 def run_train(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json, highlight=False)
     lesson = step = None
-    corpus, names, goal = args.corpus, args.names, None
+    corpus, names, goal, sample_every = args.corpus, args.names, None, None
     max_seconds, max_steps, evals, device = args.max_seconds, args.max_steps, args.evals, args.device
     try:
         if "/" in args.target:
@@ -78,6 +78,12 @@ def run_train(args: argparse.Namespace) -> int:
                 raise SettingError(
                     f"{', '.join(locked)}: not tunable in {args.target} "
                     f"(tunable: {', '.join(step.tunable) or 'nothing'})")
+            for key, value in requested.items():
+                tunable = step.tunable[key]
+                if tunable.choices is not None and value not in tunable.choices:
+                    raise SettingError(f"{key}: this step allows {', '.join(map(str, tunable.choices))} (got {value!r})")
+                if tunable.min is not None and value < tunable.min or tunable.max is not None and value > tunable.max:
+                    raise SettingError(f"{key}: this step allows {tunable.min:g} to {tunable.max:g} (got {value!r})")
             overrides = {**step.settings, **requested}
             if step.data.corpus and not corpus:
                 corpus = str(file.parent / step.data.corpus)
@@ -86,6 +92,7 @@ def run_train(args: argparse.Namespace) -> int:
             if max_seconds is None and max_steps is None:
                 max_seconds, max_steps = step.budget.max_seconds, step.budget.max_steps
             evals = evals or step.evals
+            sample_every = step.sample_every
             device = device or step.device
             if step.goal:
                 from models.catalog import Goal
@@ -121,7 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         trainer = Trainer(
             task, overrides, device=device or "auto", max_steps=max_steps, max_seconds=max_seconds,
-            evals=evals or 10, corpus=corpus, names=names, checkpoint=args.checkpoint,
+            evals=evals or 10, sample_every=sample_every, corpus=corpus, names=names, checkpoint=args.checkpoint,
             resume=args.resume, goal=goal, stop_at_goal=args.until_goal, on_event=view.on_event,
         )
     except (SettingError, DeviceError, DataError, CheckpointError) as err:

@@ -158,6 +158,8 @@ class TrainStep(Hinted):
     budget: Budget
     device: str = Field("auto", description="auto, cpu, cuda, cuda:N or mps; auto picks the best there is")
     evals: int = Field(10, gt=0, description="evaluations spread over the budget")
+    sample_every: float | None = Field(None, gt=0, description="seconds between live samples "
+                                       "(besides one at each evaluation)")
     tunable: dict[str, Tunable] = Field(default_factory=dict)
     goal: Goal | None = None
 
@@ -194,11 +196,20 @@ class TrainStep(Hinted):
             if name not in allowed:
                 raise ValueError(f"{info.field_name}.{name}: not a setting of the {task} task"
                                  f"{suggest(name, list(allowed))} (it takes: {', '.join(sorted(allowed))})")
-            if info.field_name == "settings":
-                try:
-                    allowed[name].check(setting_value)
-                except SettingError as err:
-                    raise ValueError(f"settings.{err}") from None
+            setting = allowed[name]
+            try:
+                if info.field_name == "settings":
+                    setting.check(setting_value)
+                else:
+                    for bound in (setting_value.min, setting_value.max):
+                        if bound is not None:
+                            setting.check(setting.type(bound) if setting.type in (int, float) else bound)
+                    for choice in setting_value.choices or []:
+                        setting.check(choice)
+                    if setting_value.live and not setting.live:
+                        raise SettingError(f"{name}: cannot change while a run goes on; drop live: true")
+            except (SettingError, TypeError, ValueError) as err:
+                raise ValueError(f"{info.field_name}.{err}") from None
         return value
 
 
