@@ -28,3 +28,15 @@ def test_engine_never_imports_the_ui(statement):
     assert "torch" in loaded
     assert "textual" not in loaded
     assert "tutor" not in loaded
+
+
+def test_author_commands_never_load_torch():
+    code = ("import sys, io, contextlib; from tutor.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['lessons', '--json']); main(['validate', 'lessons']); main(['schema'])\n"
+            "print('torch' in sys.modules, 'textual' in sys.modules)")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.split() == ["False", "False"]
