@@ -1,0 +1,150 @@
+"""Provides the author's commands: lessons, validate, check, new, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    from .lesson.search import load_library
+
+    library = load_library(args.lessons)
+    rows = [{"id": lesson.id, "title": lesson.title, "story": lesson.story,
+             "steps": len(lesson.steps), "minutes": lesson.estimated_minutes,
+             "file": str(library.files[lesson_id]),
+             "problems": [str(p) for p in library.problems if p.path == library.files[lesson_id]]}
+            for lesson_id, lesson in library.lessons.items()]
+    broken = [{"file": str(f), "problems": [str(p) for p in library.problems if p.path == f]}
+              for f in library.broken]
+    if args.json:
+        print(json.dumps({"lessons": rows, "broken": broken}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title="Lessons", title_justify="left")
+    for col in ("id", "title", "story", "steps", "min", "file"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["id"], row["title"], row["story"], str(row["steps"]), str(row["minutes"]),
+                      row["file"] + (f"  [red]{len(row['problems'])} problem(s)[/]" if row["problems"] else ""))
+    console.print(table)
+    for item in broken:
+        for problem in item["problems"]:
+            console.print(f"[red]problem[/] {problem}", markup=True, soft_wrap=True)
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .lesson.load import load_lesson
+
+    files = lesson_files_from(args.paths)
+    if files is None:
+        return 1
+    from models.runtime import prepare_threads
+
+    threads = prepare_threads(None)
+    import torch
+
+    torch.set_num_threads(threads)
+    from models.catalog import SettingError
+    from models.data import DataError
+    from models.trainer import Trainer
+
+    bad = 0
+    for file in files:
+        lesson, problems = load_lesson(file)
+        for problem in problems:
+            print(problem)
+        if lesson is None:
+            bad += 1
+            continue
+        for step in lesson.steps:
+            if step.kind != "train":
+                continue
+            data = step.data
+            try:
+                summary = Trainer(step.task, step.settings, device="cpu", max_steps=args.steps, evals=1,
+                                  corpus=file.parent / data.corpus if data.corpus else None,
+                                  names=file.parent / data.names if data.names else None).run()
+            except (SettingError, DataError) as err:
+                print(f"{file}: steps.{step.id}: cannot start: {err}")
+                bad += 1
+                continue
+            if summary["failed"]:
+                print(f"{file}: steps.{step.id}: training failed: {summary['failed']['message']}")
+                bad += 1
+            else:
+                print(f"{file}: {lesson.id}/{step.id}: trains ({step.task}, {summary['steps']} steps, "
+                      f"val_loss {summary['val_loss']:.3f})")
+    print(f"{len(files)} lesson file(s) checked, {bad} with problems", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .lesson.scaffold import scaffold
+
+    try:
+        file = scaffold(args.id, Path(args.dir))
+    except (ValueError, OSError) as err:
+        print(f"rnn-tutor new: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {file}\nnext: edit it, then `rnn-tutor validate {file.parent}`")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .lesson.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
+def lesson_files_from(paths: list[str]):
+    """Files named, or every lesson.yaml below folders named; None (after a message) if one is missing."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.rglob("lesson.yaml"))
+            if not found:
+                print(f"{path}: no lesson.yaml in this folder", file=sys.stderr)
+                return None
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            print(f"{path}: no such file or folder", file=sys.stderr)
+            return None
+    return files
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from .lesson.load import Problem, load_lesson
+
+    files = lesson_files_from(args.paths)
+    if files is None:
+        return 1
+    from .lesson.search import load_library
+
+    loaded = {file: load_lesson(file) for file in files}
+    known = set(load_library().lessons) | {lesson.id for lesson, _ in loaded.values() if lesson}
+    bad = 0
+    for file, (lesson, problems) in loaded.items():
+        if lesson is not None:
+            problems = [Problem(file, None, None, "requires", f"no lesson with the id {needed!r} "
+                                "on the search path or among the files given")
+                        for needed in lesson.requires if needed not in known]
+        for problem in problems:
+            print(problem)
+        if problems:
+            bad += 1
+        else:
+            print(f"{file}: ok ({lesson.id}: {len(lesson.steps)} steps)")
+    if bad:
+        print(f"{bad} of {len(files)} lesson file(s) have problems", file=sys.stderr)
+    return 1 if bad else 0
