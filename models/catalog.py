@@ -88,6 +88,15 @@ class Setting:
             raise SettingError(f"{self.name}: must be at most {self.maximum:g} (got {value!r})")
         return value
 
+    def allowed(self, separator: str = " | ") -> str:
+        """The allowed values in words: the choices, or the range."""
+        if self.choices:
+            return separator.join(self.choices)
+        low = "" if self.minimum is None else (
+            f"> {self.minimum:g}" if self.exclusive_minimum else f">= {self.minimum:g}")
+        high = "" if self.maximum is None else f"<= {self.maximum:g}"
+        return ", ".join(x for x in (low, high) if x) or self.type_name()
+
     def type_name(self) -> str:
         return {int: "an integer", float: "a number", str: "text", bool: "true or false"}[self.type]
 

@@ -32,14 +32,7 @@ def settings_table(task: str) -> Table:
     for col in ("key", "default", "allowed", "meaning"):
         table.add_column(col)
     for name, s in settings_for(task).items():
-        if s.choices:
-            allowed = " | ".join(s.choices)
-        elif s.minimum is not None or s.maximum is not None:
-            low = "" if s.minimum is None else (f">{s.minimum:g}" if s.exclusive_minimum else f">={s.minimum:g}")
-            high = "" if s.maximum is None else f"<={s.maximum:g}"
-            allowed = " ".join(x for x in (low, high) if x)
-        else:
-            allowed = s.type_name()
+        allowed = s.allowed()
         table.add_row(name, repr(info.defaults[name]), allowed, s.help + (" (live)" if s.live else ""))
     return table
 

@@ -84,12 +84,7 @@ def reference() -> str:
             "| setting | type | allowed | live | meaning | " + " | ".join(f"{t} default" for t in TASKS) + " |",
             "|---|---|---|---|---|" + "---|" * len(TASKS)]
     for name, s in SETTINGS.items():
-        if s.choices:
-            allowed = " \\| ".join(s.choices)
-        else:
-            low = "" if s.minimum is None else (f"> {s.minimum:g}" if s.exclusive_minimum else f">= {s.minimum:g}")
-            high = "" if s.maximum is None else f"<= {s.maximum:g}"
-            allowed = ", ".join(x for x in (low, high) if x)
+        allowed = s.allowed(" \\| ")
         defaults = [f"`{TASKS[t].defaults[name]!r}`" if name in TASKS[t].defaults else "-" for t in TASKS]
         out.append(f"| `{name}` | {s.type_name()} | {allowed} | {'yes' if s.live else ''} | {s.help} | "
                    + " | ".join(defaults) + " |")
