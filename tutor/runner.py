@@ -1,0 +1,112 @@
+"""Provides training runs in a child process, relayed as events: the app's only way to torch.
+
+The child is `python -m models JOB` (models/__main__.py): JSON-line events out, control messages
+in. Torch never loads in the UI process, and whatever happens in the child (an exception, NaN,
+out of memory, a kill) arrives here as a `failed` event while the app keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from typing import Any, Callable
+
+Event = dict[str, Any]
+
+STOP_GRACE_SECONDS = 5.0
+"""After asking the child to stop, how long it may take to write its summary before it is ended."""
+STREAM_LIMIT = 16 * 1024 * 1024
+"""Largest event line accepted (a sample with a confusion matrix is a few KB)."""
+
+
+class TrainingRun:
+    """One training job in a child process; `on_event` receives its events in order."""
+
+    def __init__(self, job: dict[str, Any], on_event: Callable[[Event], None],
+                 python: str = sys.executable):
+        self.job = job
+        self.on_event = on_event
+        self.python = python
+        self.process: asyncio.subprocess.Process | None = None
+        self.summary: dict[str, Any] | None = None
+        self.failed: Event | None = None
+        self._reader: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            self.python, "-m", "models", json.dumps(self.job),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, limit=STREAM_LIMIT,
+        )
+        self._reader = asyncio.create_task(self._relay())
+
+    async def _relay(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        stderr_task = asyncio.create_task(self.process.stderr.read())
+        async for raw in self.process.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue  # a stray print from a library; events are whole JSON lines
+            if event.get("event") == "finished":
+                self.summary = event.get("summary")
+            elif event.get("event") == "failed":
+                self.failed = event
+            self.on_event(event)
+        code = await self.process.wait()
+        errors = (await stderr_task).decode("utf-8", "replace").strip()
+        if self.summary is None and self.failed is None:
+            self.failed = {"event": "failed", "kind": "crashed", "message": _crash_message(code, errors),
+                           "traceback": errors[-4000:]}
+            self.on_event(self.failed)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.process is None or self.process.stdin is None or self.process.returncode is not None:
+            return
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode())
+            await self.process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child is already gone; the relay reports how it ended
+
+    async def pause(self) -> None:
+        await self.send({"cmd": "pause"})
+
+    async def resume(self) -> None:
+        await self.send({"cmd": "resume"})
+
+    async def set(self, name: str, value: Any) -> None:
+        await self.send({"cmd": "set", "name": name, "value": value})
+
+    async def stop(self) -> None:
+        """Ask the child to stop and summarise; end it if it does not within the grace period."""
+        if self.process is None:
+            return
+        await self.send({"cmd": "stop"})
+        try:
+            await asyncio.wait_for(self.wait(), STOP_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            if self.process.returncode is None:
+                self.process.kill()
+            await self.wait()
+
+    async def wait(self) -> dict[str, Any] | None:
+        """Until the child has ended and every event is relayed; the summary, if there is one."""
+        if self._reader is not None:
+            await asyncio.shield(self._reader)
+        return self.summary
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+
+def _crash_message(code: int, errors: str) -> str:
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        hint = " (this is often the system running out of memory)" if -code == signal.SIGKILL else ""
+        return f"the training process was killed by {name}{hint}; try a smaller batch or hidden size"
+    last = errors.splitlines()[-1] if errors else "no message"
+    return f"the training process ended unexpectedly (exit code {code}): {last}"
