@@ -15,7 +15,7 @@ def imported_after(statement: str) -> set[str]:
 @pytest.mark.parametrize("statement", ["import models", "import models.catalog",
                                        "import models.runtime", "import tutor.cli",
                                        "import tutor.lesson.load", "import tutor.lesson.answers",
-                                       "import tutor.runner"])
+                                       "import tutor.runner", "import tutor.progress"])
 def test_light_modules_import_neither_torch_nor_textual(statement):
     loaded = imported_after(statement)
     assert "torch" not in loaded
