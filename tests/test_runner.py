@@ -27,14 +27,20 @@ def test_events_arrive_in_order_and_the_summary_is_kept():
     assert summary["steps"] == 40
 
 
+async def started(events, **job):
+    """A run that has sent its first event, so it is really training."""
+    r = TrainingRun({**TINY, **job}, events.append)
+    await r.start()
+    while not events:
+        await asyncio.sleep(0.05)
+    return r
+
+
 def test_pause_set_and_stop():
     events = []
 
     async def go():
-        r = TrainingRun({**TINY, "max_seconds": 60}, events.append)
-        await r.start()
-        while not events:
-            await asyncio.sleep(0.05)
+        r = await started(events, max_seconds=60)
         await r.pause()
         await r.set("lr", 0.001)
         await r.resume()
@@ -51,10 +57,7 @@ def test_a_killed_child_is_reported_not_raised():
     events = []
 
     async def go():
-        r = TrainingRun({**TINY, "max_seconds": 60}, events.append)
-        await r.start()
-        while not events:
-            await asyncio.sleep(0.05)
+        r = await started(events, max_seconds=60)
         os.kill(r.process.pid, signal.SIGKILL)
         await r.wait()
         return r

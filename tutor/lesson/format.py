@@ -12,7 +12,7 @@ import difflib
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from models.catalog import CELLS, METRICS, SETTINGS, TASKS, SettingError, settings_for
+from models.catalog import CELLS, METRICS, SETTINGS, TASKS, SettingError, settings_for, task_info
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64,
@@ -166,8 +166,7 @@ class TrainStep(Hinted):
     @field_validator("task")
     @classmethod
     def _known_task(cls, value: str) -> str:
-        if value not in TASKS:
-            raise ValueError(f"unknown task {value!r}; choose one of: {', '.join(TASKS)}")
+        task_info(value)  # the engine's own "unknown task ...; choose one of ..." message
         return value
 
     @model_validator(mode="after")
