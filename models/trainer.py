@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import queue
 import threading
 import time
 import traceback
@@ -194,6 +195,7 @@ class Trainer:
             self.best_val_loss = float(resumed.get("best_val_loss", math.inf))
 
         self._stop = threading.Event()
+        self._requests: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._running = threading.Event()
         self._running.set()
         self.stop_reason: str | None = None
@@ -205,6 +207,23 @@ class Trainer:
         """Training seconds so far, pauses excluded, evaluations included (the budget's clock)."""
         self.eval_seconds = 0.0
         self.items = 0
+
+    @classmethod
+    def from_job(cls, job: dict[str, Any], on_event: Callable[[Event], None] | None = None) -> "Trainer":
+        """A trainer for a plain-dict job spec, the shape the app sends its child process.
+
+        {"task", "settings", "device", "max_steps", "max_seconds", "evals", "sample_every",
+        "corpus", "names", "checkpoint", "resume", "goal": {"metric", "threshold"}, "stop_at_goal"}
+        """
+        goal = job.get("goal")
+        return cls(
+            job["task"], job.get("settings") or {}, device=job.get("device") or "auto",
+            max_steps=job.get("max_steps"), max_seconds=job.get("max_seconds"),
+            evals=job.get("evals") or 10, sample_every=job.get("sample_every"),
+            corpus=job.get("corpus"), names=job.get("names"), checkpoint=job.get("checkpoint"),
+            resume=job.get("resume"), goal=Goal(goal["metric"], goal["threshold"]) if goal else None,
+            stop_at_goal=bool(job.get("stop_at_goal")), on_event=on_event,
+        )
 
     # Control, safe to call from another thread (the child process's stdin reader).
     def stop(self) -> None:
@@ -224,6 +243,45 @@ class Trainer:
             live = [n for n in self.config if n in SETTINGS and SETTINGS[n].live]
             raise SettingError(f"{name}: cannot change while running; live settings: {', '.join(live)}")
         self.config[name] = setting.check(value)
+
+    def request(self, message: dict[str, Any]) -> None:
+        """Queue a question for the model ({"cmd": "predict", "names": [...]} or {"cmd": "sample"}).
+
+        Answered between training steps (or at once while paused) on the training thread, so the
+        model is never read while an optimiser step is half done.
+        """
+        self._requests.put(message)
+
+    def answer_requests(self) -> None:
+        """Answer every queued request; also the way to serve them once `run` has returned."""
+        while True:
+            try:
+                message = self._requests.get_nowait()
+            except queue.Empty:
+                return
+            started = time.perf_counter()
+            self._answer(message)
+            self.eval_seconds += time.perf_counter() - started
+
+    @torch.no_grad()
+    def _answer(self, message: dict[str, Any]) -> None:
+        cmd = message.get("cmd")
+        if cmd == "sample":
+            self._sample()
+            return
+        predict = getattr(self.task, "predict", None)
+        if predict is None:
+            self.on_event({"event": "warning", "message": f"the {self.task_name} task cannot predict typed input"})
+            return
+        names = [str(n)[:40] for n in message.get("names", [])][:20]
+        training = self.model.training
+        self.model.eval()
+        try:
+            rows = [{"name": name, "guesses": [[c, round(p, 4)] for c, p in guesses]}
+                    for name, guesses in zip(names, predict(names))]
+        finally:
+            self.model.train(training)
+        self.on_event({"event": "prediction", "id": message.get("id"), "rows": rows})
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
@@ -284,7 +342,8 @@ class Trainer:
                 return
             if not self._running.is_set():
                 waited = clock()
-                self._running.wait()
+                while not self._running.wait(0.05):
+                    self.answer_requests()  # a paused run still answers "what about this name?"
                 paused_for += clock() - waited
             now = clock()
             self.elapsed = now - start - paused_for
@@ -343,6 +402,8 @@ class Trainer:
             elif self.sample_every and now - last_sample >= self.sample_every:
                 self._sample()
                 last_sample = clock()
+            if not self._requests.empty():
+                self.answer_requests()
 
     def _diverged_message(self, what: str) -> str:
         tips = []

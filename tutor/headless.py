@@ -13,8 +13,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from models.catalog import SettingError, parse_assignments, settings_for, task_info
+from models.catalog import Goal, SettingError, parse_assignments, settings_for, task_info
 from models.runtime import prepare_threads
+
+from .jobs import check_choices, step_job
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -66,31 +68,17 @@ def run_train(args: argparse.Namespace) -> int:
             lesson, file, step = _lesson_step(args)
             task = step.task
             requested = parse_assignments(task, args.settings)
-            locked = [k for k in requested if k not in step.tunable]
-            if locked:
-                raise SettingError(
-                    f"{', '.join(locked)}: not tunable in {args.target} "
-                    f"(tunable: {', '.join(step.tunable) or 'nothing'})")
-            for key, value in requested.items():
-                tunable = step.tunable[key]
-                if tunable.choices is not None and value not in tunable.choices:
-                    raise SettingError(f"{key}: this step allows {', '.join(map(str, tunable.choices))} (got {value!r})")
-                if tunable.min is not None and value < tunable.min or tunable.max is not None and value > tunable.max:
-                    raise SettingError(f"{key}: this step allows {tunable.min:g} to {tunable.max:g} (got {value!r})")
-            overrides = {**step.settings, **requested}
-            if step.data.corpus and not corpus:
-                corpus = str(file.parent / step.data.corpus)
-            if step.data.names and not names:
-                names = str(file.parent / step.data.names)
+            check_choices(step, requested, args.target)
+            job = step_job(step, file, requested, device)
             if max_seconds is None and max_steps is None:
-                max_seconds, max_steps = step.budget.max_seconds, step.budget.max_steps
-            evals = evals or step.evals
-            sample_every = step.sample_every
-            device = device or step.device
-            if step.goal:
-                from models.catalog import Goal
-
-                goal = Goal(step.goal.metric, step.goal.threshold)
+                max_seconds, max_steps = job["max_seconds"], job["max_steps"]
+            overrides, device = job["settings"], job["device"]
+            corpus = corpus or job.get("corpus")
+            names = names or job.get("names")
+            evals = evals or job["evals"]
+            sample_every = job["sample_every"]
+            if "goal" in job:
+                goal = Goal(**job["goal"])
         else:
             task = args.target
             task_info(task)
@@ -118,12 +106,12 @@ def run_train(args: argparse.Namespace) -> int:
     from models.trainer import CheckpointError, Trainer
 
     view = _LiveView(console, info.item, json_mode=args.json)
+    job = {"task": task, "settings": overrides, "device": device or "auto", "max_steps": max_steps,
+           "max_seconds": max_seconds, "evals": evals or 10, "sample_every": sample_every, "corpus": corpus,
+           "names": names, "checkpoint": args.checkpoint, "resume": args.resume,
+           "goal": {"metric": goal.metric, "threshold": goal.threshold}, "stop_at_goal": args.until_goal}
     try:
-        trainer = Trainer(
-            task, overrides, device=device or "auto", max_steps=max_steps, max_seconds=max_seconds,
-            evals=evals or 10, sample_every=sample_every, corpus=corpus, names=names, checkpoint=args.checkpoint,
-            resume=args.resume, goal=goal, stop_at_goal=args.until_goal, on_event=view.on_event,
-        )
+        trainer = Trainer.from_job(job, on_event=view.on_event)
     except (SettingError, DeviceError, DataError, CheckpointError) as err:
         return _error(str(err))
 

@@ -22,9 +22,13 @@ STREAM_LIMIT = 16 * 1024 * 1024
 
 
 class TrainingRun:
-    """One training job in a child process; `on_event` receives its events in order."""
+    """One training job in a child process; `on_event` receives its events in order.
 
-    def __init__(self, job: dict[str, Any], on_event: Callable[[Event], None],
+    Either `start()` at once, or `warm()` first (the child imports torch and reports `ready` with
+    the devices it found) and `start(job)` later: the job then begins within a second.
+    """
+
+    def __init__(self, job: dict[str, Any] | None, on_event: Callable[[Event], None],
                  python: str = sys.executable):
         self.job = job
         self.on_event = on_event
@@ -32,15 +36,31 @@ class TrainingRun:
         self.process: asyncio.subprocess.Process | None = None
         self.summary: dict[str, Any] | None = None
         self.failed: Event | None = None
+        self.started = False
         self._reader: asyncio.Task | None = None
 
-    async def start(self) -> None:
+    async def _spawn(self, *args: str) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            self.python, "-m", "models", json.dumps(self.job),
+            self.python, "-m", "models", *args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, limit=STREAM_LIMIT,
         )
         self._reader = asyncio.create_task(self._relay())
+
+    async def warm(self) -> None:
+        """Start the child without a job, so torch is imported before the learner presses Start."""
+        if self.process is None:
+            await self._spawn("--warm")
+
+    async def start(self, job: dict[str, Any] | None = None) -> None:
+        self.job = job or self.job
+        if self.job is None:
+            raise ValueError("no job to start")
+        self.started = True
+        if self.process is None or self.process.returncode is not None:
+            await self._spawn(json.dumps(self.job))  # no warm child, or it died while waiting
+        else:
+            await self.send(self.job)
 
     async def _relay(self) -> None:
         assert self.process is not None and self.process.stdout is not None
@@ -57,7 +77,7 @@ class TrainingRun:
             self.on_event(event)
         code = await self.process.wait()
         errors = (await stderr_task).decode("utf-8", "replace").strip()
-        if self.summary is None and self.failed is None:
+        if self.summary is None and self.failed is None and self.started:
             self.failed = {"event": "failed", "kind": "crashed", "message": _crash_message(code, errors),
                            "traceback": errors[-4000:]}
             self.on_event(self.failed)
@@ -80,13 +100,44 @@ class TrainingRun:
     async def set(self, name: str, value: Any) -> None:
         await self.send({"cmd": "set", "name": name, "value": value})
 
+    async def predict(self, names: list[str], request_id: int = 0) -> None:
+        """Ask the model for its guesses; a `prediction` event answers (also after the run, with serve)."""
+        await self.send({"cmd": "predict", "names": names, "id": request_id})
+
+    async def request_sample(self) -> None:
+        await self.send({"cmd": "sample"})
+
     async def stop(self) -> None:
-        """Ask the child to stop and summarise; end it if it does not within the grace period."""
+        """Ask the child to stop and summarise; end it if it does not within the grace period.
+
+        A job with "serve" keeps its child alive after the summary (to answer predictions), so
+        this waits for the summary, not for the process; `close` ends the process.
+        """
         if self.process is None:
+            return
+        if not self.started:
+            await self.close()
             return
         await self.send({"cmd": "stop"})
         try:
-            await asyncio.wait_for(self.wait(), STOP_GRACE_SECONDS)
+            await asyncio.wait_for(self._until_summary(), STOP_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            await self.close(grace=0)
+
+    async def _until_summary(self) -> None:
+        while self.summary is None and self.failed is None and self.running:
+            await asyncio.sleep(0.02)
+        if not (self.job or {}).get("serve"):
+            await self.wait()
+
+    async def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """End the child: close its stdin (it stops and exits), kill it if it lingers."""
+        if self.process is None:
+            return
+        if self.process.stdin is not None and not self.process.stdin.is_closing():
+            self.process.stdin.close()
+        try:
+            await asyncio.wait_for(self.wait(), grace or 0.001)
         except asyncio.TimeoutError:
             if self.process.returncode is None:
                 self.process.kill()
