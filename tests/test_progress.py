@@ -45,10 +45,10 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     p.complete("oz", "storm")
     before = path.read_text()
 
-    def broken_dump(*args, **kwargs):
+    def disk_full(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("tutor.progress.json.dump", broken_dump)
+    monkeypatch.setattr("tutor.files.os.fsync", disk_full)  # fails after the temporary file is written
     with pytest.raises(OSError):
         p.complete("oz", "forecast")
     assert path.read_text() == before

@@ -37,7 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         "and real RNN / LSTM / GRU training you watch live.",
     )
     parser.add_argument("--version", action="version", version=f"rnn-tutor {__version__}")
+    parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
+                        help="also look for lessons in this folder (repeatable)")
+    parser.add_argument("--device", help="train on this device: auto (default), cpu, cuda, cuda:N or mps")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    open_ = commands.add_parser("open", help="open the app at a lesson, or at one of its steps",
+                                description="Open the app at LESSON (where you stopped in it) or at "
+                                "LESSON/STEP.")
+    open_.add_argument("target", metavar="LESSON[/STEP]", help="e.g. dracula or dracula/visitors")
+    open_.add_argument("--lessons", action="append", default=[], metavar="DIR", dest="open_lessons",
+                       help="also look for lessons in this folder (repeatable)")
+    open_.add_argument("--device", dest="open_device", help="train on this device")
+    open_.set_defaults(handler=_run_app)
 
     tasks = ", ".join(TASKS)
     train = commands.add_parser(
@@ -128,12 +140,27 @@ def _author(name: str):
     return run
 
 
+def _run_app(args: argparse.Namespace) -> int:
+    """The Textual app; torch is never imported here (training runs in child processes)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("rnn-tutor: the app needs a terminal; run it in one, or see `rnn-tutor --help` "
+              "for the commands that work without one.", file=sys.stderr)
+        return 2
+    from .app import TutorApp
+
+    target = getattr(args, "target", None)
+    lessons = args.lessons + getattr(args, "open_lessons", [])
+    device = getattr(args, "open_device", None) or args.device
+    app = TutorApp(lesson_dirs=lessons, device=device, open_target=target)
+    app.run()
+    return app.return_code or 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        return _run_app(args)
     try:
         return args.handler(args)
     except KeyboardInterrupt:

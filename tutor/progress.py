@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
+from .files import data_dir, write_atomic
 
 VERSION = 1
 
 
 def default_path() -> Path:
-    return Path(user_data_dir("rnn-tutor", appauthor=False)) / "progress.json"
+    return data_dir() / "progress.json"
 
 
 class Progress:
@@ -95,15 +94,4 @@ class Progress:
         self.save()
 
     def save(self) -> None:
-        """Write to a temporary file beside the real one, then rename: a crash leaves one whole file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.data, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))

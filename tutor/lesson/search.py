@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
+from ..files import data_dir
 from .format import Lesson
 from .load import Problem, load_lesson
 
@@ -20,7 +19,7 @@ def builtin_dir() -> Path:
 
 
 def user_dir() -> Path:
-    return Path(user_data_dir("rnn-tutor", appauthor=False)) / "lessons"
+    return data_dir() / "lessons"
 
 
 def search_path(extra: list[str | Path] | None = None) -> list[Path]:

@@ -1,0 +1,146 @@
+"""Provides TutorApp: the lesson picker, the step player and live training, in the terminal.
+
+The UI process never imports torch: training happens in child processes (tutor/runner.py), so the
+home screen paints fast and nothing a run does can freeze or crash the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from .lesson.search import Library, load_library
+from .progress import Progress
+from .runner import TrainingRun
+from .settings import Settings
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class TutorApp(App):
+    """rnn-tutor: story lessons, checked quizzes, and RNNs that train while you watch."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rnn-tutor"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("o", "settings", "Options"),
+    ]
+    """Keys that work on every screen (q is typed as a letter while a text box has the focus)."""
+
+    def __init__(
+        self,
+        lesson_dirs: list[str] | None = None,
+        device: str | None = None,
+        open_target: str | None = None,
+        progress_path: Path | None = None,
+        settings_path: Path | None = None,
+        warm: bool = True,
+    ):
+        super().__init__()
+        self.lesson_dirs = lesson_dirs or []
+        self.library: Library = load_library(self.lesson_dirs)
+        self.progress = Progress.load(progress_path)
+        self.settings = Settings.load(settings_path)
+        self.device_override = device
+        self.open_target = open_target
+        self.warm = warm
+        """Start each train step's child while the learner reads it (tests turn this off)."""
+        self.devices: list[dict[str, str]] | None = None
+        """Devices a child process found ({name, description}); None until one has reported."""
+        self.runs: set[TrainingRun] = set()
+        self.theme = self.settings.effective_theme()
+
+    @property
+    def device(self) -> str:
+        return self.device_override or self.settings.device
+
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        for notice in (self.progress.notice, self.settings.notice):
+            if notice:
+                self.notify(notice, severity="warning", timeout=12)
+        if self.open_target:
+            self.call_after_refresh(self.open_from_target, self.open_target)
+        self.call_after_refresh(self._check_size)
+
+    def open_from_target(self, target: str) -> None:
+        lesson_id, _, step_id = target.partition("/")
+        if lesson_id not in self.library.lessons:
+            known = ", ".join(sorted(self.library.lessons)) or "none"
+            self.notify(f"No lesson {lesson_id!r}; lessons: {known}", severity="error", timeout=10)
+            return
+        steps = [s.id for s in self.library.lessons[lesson_id].steps]
+        if step_id and step_id not in steps:
+            self.notify(f"{lesson_id} has no step {step_id!r}; its steps: {', '.join(steps)}",
+                        severity="error", timeout=10)
+            step_id = ""
+        self.open_lesson(lesson_id, step_id or None)
+
+    def open_lesson(self, lesson_id: str, step_id: str | None = None) -> None:
+        from .screens.lesson import LessonScreen
+
+        lesson = self.library.lessons[lesson_id]
+        if step_id is None:
+            position = self.progress.data["lessons"].get(lesson_id, {}).get("last_step")
+            step_id = position if position in [s.id for s in lesson.steps] else lesson.steps[0].id
+        self.push_screen(LessonScreen(lesson, self.library.files[lesson_id], step_id))
+
+    # Size: below 80x24 the layouts cannot fit, so one clear message replaces them.
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        from .screens.too_small import TooSmallScreen
+
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_settings(self) -> None:
+        from .screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def apply_settings(self) -> None:
+        self.theme = self.settings.effective_theme()
+        self.set_class(self.settings.reduced_motion, "-reduced-motion")
+        self.settings.save()
+
+    # Runs: every child is tracked so quitting can stop them all cleanly.
+    def track(self, run: TrainingRun) -> None:
+        self.runs.add(run)
+
+    def untrack(self, run: TrainingRun) -> None:
+        self.runs.discard(run)
+
+    async def close_runs(self) -> None:
+        runs, self.runs = list(self.runs), set()
+        await asyncio.gather(*(run.close() for run in runs), return_exceptions=True)
+
+    async def action_quit(self) -> None:
+        await self.close_runs()
+        self.exit()
+
+    def record_devices(self, devices: list[dict[str, Any]]) -> None:
+        self.devices = devices

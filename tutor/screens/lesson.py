@@ -1,0 +1,174 @@
+"""Provides the lesson screen: a step player with a sidebar of steps, next/back, and the step itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Static
+
+from ..lesson.format import Lesson
+from ..widgets.prose import ProseStep
+from ..widgets.quiz import Quiz
+from ..widgets.train_panel import TrainPanel
+
+KIND_MARK = {"story": "📖", "explain": "💡", "quiz": "❓", "train": "⚡", "code": "⌨"}
+NARROW = 110
+"""Below this width the step list hides itself (b shows it) so the step gets the room."""
+
+
+class StepItem(ListItem):
+    def __init__(self, number: int, step, done: bool):
+        super().__init__(Label(""), id=f"item-{step.id}")
+        self.step = step
+        self.number = number
+        self.done = done
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        mark = "[green]✓[/]" if self.done else "[dim]·[/]"
+        self.query_one(Label).update(f"{mark} {self.number:>2} {self.step.title}")
+
+
+class LessonScreen(Screen):
+    BINDINGS = [
+        Binding("right,n", "next", "Next"),
+        Binding("left,p", "previous", "Back"),
+        Binding("escape", "home", "Lessons"),
+        Binding("b", "toggle_steps", "Steps"),
+        Binding("x", "reset", "Reset…"),
+    ]
+
+    def __init__(self, lesson: Lesson, file: Path, step_id: str):
+        super().__init__()
+        self.lesson, self.file = lesson, file
+        self.step_ids = [s.id for s in lesson.steps]
+        self.index = self.step_ids.index(step_id)
+        self.sub_title = lesson.title
+
+    @property
+    def step(self):
+        return self.lesson.steps[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        done = self.app.progress.done(self.lesson.id)
+        with Horizontal():
+            with ListView(id="steps", initial_index=self.index):
+                for number, step in enumerate(self.lesson.steps, 1):
+                    yield StepItem(number, step, step.id in done)
+            with Vertical(id="stage"):
+                yield Container(id="step-body")
+                with Horizontal(id="nav"):
+                    yield Button("← Back", id="back")
+                    yield Static("", id="position")
+                    yield Button("Next →", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW, "-hide-steps")
+        self.show_step()
+
+    def show_step(self) -> None:
+        step = self.step
+        self.app.progress.visit(self.lesson.id, step.id)
+        body = self.query_one("#step-body")
+        body.remove_children()
+        if step.kind in ("story", "explain"):
+            widget = ProseStep(step)
+        elif step.kind == "quiz":
+            widget = Quiz(step)
+        elif step.kind == "train":
+            widget = TrainPanel(self.lesson.id, step, self.file)
+        else:
+            widget = ProseStep(step, note="Code exercises arrive in a later version: read the task, "
+                               "and write it in your editor for now.")
+        body.mount(widget)
+        position = self.query_one("#position", Static)
+        position.update(f"{KIND_MARK.get(step.kind, '')} step {self.index + 1} of {len(self.step_ids)} · {step.kind}")
+        self.query_one("#back", Button).disabled = self.index == 0
+        last = self.index == len(self.step_ids) - 1
+        self.query_one("#next", Button).label = "Finish ✓" if last else "Next →"
+        steps = self.query_one("#steps", ListView)
+        if steps.index != self.index:
+            steps.index = self.index
+        self.call_after_refresh(widget.focus_first)
+
+    def go(self, index: int) -> None:
+        if 0 <= index < len(self.step_ids) and index != self.index:
+            self.index = index
+            self.show_step()
+
+    def mark_done(self, step_id: str, summary: dict | None = None) -> None:
+        self.app.progress.complete(self.lesson.id, step_id, summary)
+        item = self.query_one(f"#item-{step_id}", StepItem)
+        item.done = True
+        item.show()
+
+    def action_next(self) -> None:
+        if self.step.kind in ("story", "explain") and self.step.id not in self.app.progress.done(self.lesson.id):
+            self.mark_done(self.step.id)  # reading a page to the end is all it asks
+        if self.index == len(self.step_ids) - 1:
+            total = len(self.step_ids)
+            done = len(self.app.progress.done(self.lesson.id) & set(self.step_ids))
+            self.app.notify(f"{self.lesson.title}: {done} of {total} steps done.", title="End of the lesson")
+            self.action_home()
+            return
+        self.go(self.index + 1)
+
+    def action_previous(self) -> None:
+        self.go(self.index - 1)
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_steps(self) -> None:
+        self.toggle_class("-hide-steps")
+
+    def action_reset(self) -> None:
+        from .confirm import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice == "step":
+                self.app.progress.reset_step(self.lesson.id, self.step.id)
+            elif choice == "lesson":
+                self.app.progress.reset_lesson(self.lesson.id)
+            else:
+                return
+            for item in self.query(StepItem):
+                item.done = item.step.id in self.app.progress.done(self.lesson.id)
+                item.show()
+            self.app.progress.visit(self.lesson.id, self.step.id)
+            self.show_step()
+            self.app.notify("Progress reset.")
+
+        self.app.push_screen(ChoiceScreen(
+            f"Reset your progress?\n\nThis step: {self.step.title}\nThe whole lesson: {self.lesson.title}",
+            [("cancel", "Cancel", "default"), ("step", "Reset this step", "warning"),
+             ("lesson", "Reset the lesson", "error")]), chosen)
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        if isinstance(event.item, StepItem):
+            self.go(event.item.number - 1)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next":
+            self.action_next()
+        elif event.button.id == "back":
+            self.action_previous()
+
+    def on_quiz_answered(self, event: Quiz.Answered) -> None:
+        self.app.progress.attempt(self.lesson.id, event.step_id)
+        if event.correct:
+            self.mark_done(event.step_id)
+
+    def on_train_panel_goal_reached(self, event: TrainPanel.GoalReached) -> None:
+        self.mark_done(event.step_id, event.summary)
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < NARROW, "-hide-steps")

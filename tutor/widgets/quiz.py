@@ -1,0 +1,155 @@
+"""Provides a quiz: choices or a typed answer, checked on submit, hints one at a time, then the why."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
+
+from ..lesson.answers import check_answer
+
+GIVE_UP_AFTER = 2
+"""Wrong answers before "Show the answer" is offered: enough to try, not enough to get stuck."""
+
+PLACEHOLDERS = {"number": "a number, e.g. 0.5", "shape": "a shape, e.g. (1, 3, 20)", "text": "a word or two"}
+
+
+class Quiz(VerticalScroll):
+    BINDINGS = [
+        Binding("c", "check", "Check"),
+        Binding("h", "hint", "Hint"),
+    ]
+
+    class Answered(Message):
+        def __init__(self, step_id: str, correct: bool, attempts: int):
+            super().__init__()
+            self.step_id, self.correct, self.attempts = step_id, correct, attempts
+
+    def __init__(self, step):
+        super().__init__(classes="step quiz")
+        self.step = step
+        self.hints_shown = 0
+        self.attempts = 0
+        self.solved = False
+        self.several = bool(step.choices) and sum(c.correct for c in step.choices) > 1
+
+    def compose(self) -> ComposeResult:
+        step = self.step
+        yield Static(f"[b]{step.title}[/b]", classes="step-title")
+        yield Markdown(step.question, id="question")
+        if step.choices:
+            if self.several:
+                yield Static("Choose every answer that is right (space ticks one).", classes="note")
+                yield SelectionList[int](*[(c.text, i) for i, c in enumerate(step.choices)], id="answer")
+            else:
+                with RadioSet(id="answer"):
+                    for choice in step.choices:
+                        yield RadioButton(choice.text)
+        else:
+            yield Input(placeholder=PLACEHOLDERS[step.answer.type], id="answer")
+        with Horizontal(classes="quiz-buttons"):
+            yield Button("Check", id="check", variant="primary")
+            yield Button(self._hint_label(), id="hint", disabled=not step.hints)
+            yield Button("Show the answer", id="reveal", classes="-hidden")
+        yield Static("", id="hints")
+        yield Static("", id="feedback")
+        yield Markdown("", id="explanation", classes="-hidden")
+
+    def focus_first(self) -> None:
+        self.query_one("#answer").focus()
+
+    def _hint_label(self) -> str:
+        total = len(self.step.hints)
+        if not total:
+            return "No hints"
+        if self.hints_shown >= total:
+            return "No more hints"
+        return f"Hint {self.hints_shown + 1} of {total}"
+
+    def chosen(self) -> tuple[bool, str] | None:
+        """(correct, what the learner gave), or None when nothing is chosen yet."""
+        step = self.step
+        if step.choices:
+            if self.several:
+                picked = set(self.query_one(SelectionList).selected)
+            else:
+                index = self.query_one(RadioSet).pressed_index
+                picked = {index} if index >= 0 else set()
+            if not picked:
+                return None
+            right = {i for i, c in enumerate(step.choices) if c.correct}
+            return picked == right, ", ".join(step.choices[i].text for i in sorted(picked))
+        given = self.query_one(Input).value.strip()
+        if not given:
+            return None
+        return check_answer(step.answer, given), given
+
+    def action_check(self) -> None:
+        result = self.chosen()
+        feedback = self.query_one("#feedback", Static)
+        if result is None:
+            feedback.update("Choose or type an answer first.")
+            return
+        correct, given = result
+        self.attempts += 1
+        if correct:
+            self.solved = True
+            feedback.update(f"[b green]✓ Right.[/] {self._why(given)}")
+            self.set_class(True, "-solved")
+            self.show_explanation()
+        else:
+            tip = " Try a hint." if self.hints_shown < len(self.step.hints) else ""
+            feedback.update(f"[b red]✗ Not quite[/] (attempt {self.attempts}).{tip} {self._why(given)}")
+            if self.attempts >= GIVE_UP_AFTER:
+                self.query_one("#reveal").remove_class("-hidden")
+        self.post_message(self.Answered(self.step.id, correct, self.attempts))
+
+    def _why(self, given: str) -> str:
+        if not self.step.choices:
+            return ""
+        notes = [c.why for c in self.step.choices if c.why and c.text in given.split(", ")]
+        return " ".join(notes)
+
+    def action_hint(self) -> None:
+        if self.hints_shown >= len(self.step.hints):
+            return
+        self.hints_shown += 1
+        shown = "\n".join(f"💡 {h}" for h in self.step.hints[: self.hints_shown])
+        self.query_one("#hints", Static).update(shown)
+        button = self.query_one("#hint", Button)
+        button.label = self._hint_label()
+        button.disabled = self.hints_shown >= len(self.step.hints)
+
+    def show_explanation(self) -> None:
+        explanation = self.query_one("#explanation", Markdown)
+        text = self.step.explanation or ""
+        if not self.solved:
+            text = f"**The answer:** {self.answer_text()}\n\n{text}"
+        explanation.update(text)
+        explanation.remove_class("-hidden")
+
+    def answer_text(self) -> str:
+        step = self.step
+        if step.choices:
+            return "; ".join(c.text for c in step.choices if c.correct)
+        if step.answer.type == "text":
+            return step.answer.accept[0]
+        if step.answer.type == "number":
+            return f"{step.answer.value:g}"
+        return step.answer.value
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "check":
+            self.action_check()
+        elif event.button.id == "hint":
+            self.action_hint()
+        elif event.button.id == "reveal":
+            self.show_explanation()
+            event.button.add_class("-hidden")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_check()

@@ -1,0 +1,459 @@
+"""Provides the train panel: knobs, device, Start/Pause/Stop/Reset, the live plot and the task's view.
+
+Each run is a child process (tutor/runner.py). Its events arrive on the app's event loop and only
+update plain state and small labels; the plot redraws on its own timer. While the learner reads
+the step, a warm child imports torch, so Start shows a loss point within a second.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Collapsible, Markdown, ProgressBar, Select, Static
+
+from models.catalog import METRICS, SETTINGS, TASKS
+
+from ..jobs import step_job, tunable_range
+from ..runner import TrainingRun
+from ..screens.settings import device_options
+from .knob import Knob
+from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
+from .loss_plot import LossPlot
+
+ADVICE = {
+    "diverged": "Lower the learning rate (lr), or turn on clipping, then press Start again.",
+    "out_of_memory": "Use a smaller batch, hidden size or seq, or train on the cpu.",
+    "crashed": "Press Start to try again; if it happens again, try the cpu or smaller settings.",
+    "bad_input": "Check the settings above; the message says which one is wrong.",
+    "error": "This looks like a bug. Press Start to try again; the details are in the message.",
+}
+
+
+@dataclass
+class Lane:
+    """One run of the panel: a single run, or one cell of a race."""
+
+    name: str
+    style: str
+    run: TrainingRun | None = None
+    train: list[tuple[float, float]] = field(default_factory=list)
+    val: list[tuple[float, float]] = field(default_factory=list)
+    metric: list[tuple[float, float]] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+    failed: dict[str, Any] | None = None
+    last_step: dict[str, Any] | None = None
+    ready: bool = False
+
+
+class TrainPanel(Vertical):
+    BINDINGS = [
+        Binding("space", "start_or_pause", "Start/Pause"),
+        Binding("s", "stop", "Stop"),
+        Binding("r", "reset_run", "Reset run"),
+        Binding("l", "toggle_log", "Log scale"),
+        Binding("m", "toggle_view", "Loss/goal view"),
+    ]
+
+    class GoalReached(Message):
+        def __init__(self, step_id: str, summary: dict[str, Any] | None):
+            super().__init__()
+            self.step_id, self.summary = step_id, summary
+
+    def __init__(self, lesson_id: str, step, lesson_file):
+        super().__init__(classes="step train")
+        self.lesson_id, self.step, self.lesson_file = lesson_id, step, lesson_file
+        self.info = TASKS[step.task]
+        cell = step.tunable.get("cell")
+        self.race = step.task == "recall" and cell is not None and bool(cell.choices) and len(cell.choices) > 1
+        names = [str(c) for c in cell.choices] if self.race else ["run"]
+        self.lanes = {name: Lane(name, LANE_STYLES[i % len(LANE_STYLES)]) for i, name in enumerate(names)}
+        self.values: dict[str, Any] = {
+            name: step.settings.get(name, self.info.defaults.get(name)) for name in step.tunable}
+        self.state = "idle"
+        """idle, running, paused, finished or failed."""
+        self.view = "metric" if self.race else "loss"
+        self.goal_metric = step.goal.metric if step.goal else None
+        self.goal_announced = False
+        self.timings: dict[str, float] = {}
+        """Monotonic times of start_pressed and first_step (bench/app_latency.py reads them)."""
+        self.request_id = 0
+
+    # Layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        step = self.step
+        yield Static(f"[b]{escape(step.title)}[/b]  [dim]{self.info.title}[/dim]", classes="step-title")
+        if step.text:
+            with Collapsible(title="About this exercise", collapsed=self.app.size.height < 40, id="about"):
+                yield Markdown(step.text)
+        with Horizontal(id="train-body"):
+            with VerticalScroll(id="controls"):
+                yield Static(self._goal_text(), id="goal")
+                for name, tunable in step.tunable.items():
+                    if self.race and name == "cell":
+                        continue
+                    setting = SETTINGS[name]
+                    low, high = tunable_range(step, name)
+                    yield Knob(name, self.values[name], choices=tunable.choices or (
+                        list(setting.choices) if setting.choices else None),
+                        low=low, high=high, log=tunable.log or setting.log, kind=setting.type,
+                        live=tunable.live, help=setting.help, id=f"knob-{name}")
+                yield Select(self._device_options(), value=self._initial_device(), allow_blank=False,
+                             id="device", prompt="device")
+                with Horizontal(classes="run-buttons"):
+                    yield Button("▶ Start", id="start", variant="success")
+                    yield Button("■ Stop", id="stop", disabled=True)
+                yield Button("↺ Reset", id="reset")
+                for hint in step.hints:
+                    yield Static(f"💡 {escape(hint)}", classes="train-hint")
+            with Vertical(id="watch"):
+                yield Static(self._idle_status(), id="status")
+                yield ProgressBar(total=100, show_eta=True, id="progress")
+                yield LossPlot(self._plot_title(), id="plot")
+                yield live_view_for(step.task)
+
+    def _goal_text(self) -> str:
+        step = self.step
+        budget = f"{step.budget.max_seconds:g} s or {step.budget.max_steps:,} steps"
+        if step.goal is None:
+            return f"[b]Budget[/b] {budget}"
+        op = "≥" if METRICS[step.goal.metric].higher_is_better else "≤"
+        return f"[b]Goal[/b] {step.goal.metric} {op} {step.goal.threshold:g}\n[dim]within {budget}[/dim]"
+
+    def _idle_status(self) -> str:
+        cells = ", ".join(self.lanes) if self.race else ""
+        what = f"race {cells}: " if self.race else ""
+        return f"{what}press [b]space[/b] or ▶ Start to train."
+
+    def _plot_title(self) -> str:
+        if self.view == "metric" and self.goal_metric:
+            return self.goal_metric
+        return "loss: train (median per bin) and val (dots)"
+
+    def _device_options(self) -> list[tuple[str, str]]:
+        options = device_options(self.app.devices)
+        wanted = self._wanted_device()
+        if wanted not in [v for _, v in options]:
+            options.append((f"{wanted} (not seen here yet)", wanted))
+        return options
+
+    def _wanted_device(self) -> str:
+        if self.app.device_override:
+            return self.app.device_override
+        return self.step.device if self.step.device != "auto" else self.app.settings.device
+
+    def _initial_device(self) -> str:
+        return self._wanted_device()
+
+    def focus_first(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    def on_mount(self) -> None:
+        self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
+        board = self.query(RaceBoard)
+        if board:
+            board.first().set_lanes({lane.name: lane.style for lane in self.lanes.values()})
+        if self.app.warm:
+            self.run_worker(self._warm_all(), group="warm")
+
+    def on_unmount(self) -> None:
+        for lane in self.lanes.values():
+            if lane.run is not None:
+                run, lane.run = lane.run, None
+                self.app.untrack(run)
+                self.app.run_worker(run.close(), group="close")
+
+    def _goal_line(self) -> float | None:
+        if self.step.goal is None:
+            return None
+        showing_metric = self.view == "metric"
+        loss_goal = self.goal_metric.endswith("loss")
+        return self.step.goal.threshold if (showing_metric or loss_goal and self.goal_metric == "val_loss") else None
+
+    # Runs ---------------------------------------------------------------------------------------
+    def _new_run(self, lane: Lane) -> TrainingRun:
+        run = TrainingRun(None, lambda event, lane=lane: self._on_event(lane, event))
+        self.app.track(run)
+        return run
+
+    async def _warm_all(self) -> None:
+        for lane in self.lanes.values():
+            if lane.run is None:
+                lane.run = self._new_run(lane)
+                await lane.run.warm()
+
+    def job_for(self, lane: Lane) -> dict[str, Any]:
+        choices = {k: v for k, v in self.values.items() if not (self.race and k == "cell")}
+        if self.race:
+            choices["cell"] = lane.name
+        device = str(self.query_one("#device", Select).value)
+        job = step_job(self.step, self.lesson_file, choices, device)
+        job["serve"] = self.step.task == "classify"  # typed names are answered after the run too
+        if len(self.lanes) > 1:
+            job["threads"] = 1  # racing cells share the cores; one thread each avoids thrashing
+        return job
+
+    async def start(self) -> None:
+        self.timings = {"start_pressed": time.monotonic()}
+        self.goal_announced = False
+        self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
+        self.query_one(".live-view").reset()
+        for lane in self.lanes.values():
+            lane.train, lane.val, lane.metric = [], [], []
+            lane.summary = lane.failed = lane.last_step = None
+            if lane.run is None or lane.run.started:
+                old = lane.run
+                if old is not None:
+                    self.app.untrack(old)
+                    self.app.run_worker(old.close(), group="close")
+                lane.run = self._new_run(lane)
+            await lane.run.start(self.job_for(lane))
+        self._set_state("running")
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        start = self.query_one("#start", Button)
+        start.label = {"running": "⏸ Pause", "paused": "▶ Resume"}.get(state, "▶ Start")
+        self.query_one("#stop", Button).disabled = state not in ("running", "paused")
+        self.set_class(state == "running", "-running")
+        if state in ("idle", "finished", "failed"):
+            self.query_one("#status", Static).update(self._status_line())
+
+    async def action_start_or_pause(self) -> None:
+        if self.state == "running":
+            for lane in self.lanes.values():
+                if lane.run:
+                    await lane.run.pause()
+            self._set_state("paused")
+            self.query_one("#status", Static).update("[b]paused[/b]: space resumes")
+        elif self.state == "paused":
+            for lane in self.lanes.values():
+                if lane.run:
+                    await lane.run.resume()
+            self._set_state("running")
+        else:
+            await self.start()
+
+    async def action_stop(self) -> None:
+        if self.state not in ("running", "paused"):
+            return
+        self.query_one("#status", Static).update("stopping: the model is evaluated one last time…")
+        for lane in self.lanes.values():
+            if lane.run and lane.run.started:
+                await lane.run.resume()
+                self.run_worker(lane.run.stop(), group="stop")
+
+    async def action_reset_run(self) -> None:
+        for lane in self.lanes.values():
+            if lane.run is not None:
+                run, lane.run = lane.run, None
+                self.app.untrack(run)
+                await run.close()
+            lane.train, lane.val, lane.metric = [], [], []
+            lane.summary = lane.failed = lane.last_step = None
+        self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
+        self.query_one(".live-view").reset()
+        self.query_one(ProgressBar).update(progress=0)
+        self._set_state("idle")
+        self.query_one("#status", Static).update(self._idle_status())
+        if self.app.warm:
+            self.run_worker(self._warm_all(), group="warm")
+
+    def action_toggle_log(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.set_log(not plot.log_scale)
+
+    def action_toggle_view(self) -> None:
+        if not self.goal_metric or self.goal_metric == "val_loss":
+            self.app.notify("This step's goal is the loss itself; the loss view shows it.")
+            return
+        self.view = "loss" if self.view == "metric" else "metric"
+        self._replot()
+
+    def _replot(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.reset(self._plot_title(), self._goal_line())
+        for lane in self.lanes.values():
+            for x, y in lane.train:
+                self._plot_point(lane, "train", x, y)
+            for x, y in lane.val:
+                self._plot_point(lane, "val", x, y)
+            for x, y in lane.metric:
+                self._plot_point(lane, "metric", x, y)
+
+    def _plot_point(self, lane: Lane, kind: str, x: float, y: float) -> None:
+        plot = self.query_one(LossPlot)
+        prefix = f"{lane.name} " if self.race else ""
+        if self.view == "metric":
+            if kind == "metric":
+                plot.add(f"{prefix}{self.goal_metric}", x, y, lane.style if self.race else "yellow", markers=not self.race)
+        elif kind == "train":
+            plot.add(f"{prefix}train", x, y, lane.style if self.race else "cyan")
+        elif kind == "val":
+            plot.add(f"{prefix}val", x, y, "magenta" if not self.race else lane.style, markers=True)
+
+    # Events from the child ----------------------------------------------------------------------
+    def _on_event(self, lane: Lane, event: dict[str, Any]) -> None:
+        if not self.is_mounted:
+            return
+        kind = event.get("event")
+        handler = getattr(self, f"_event_{kind}", None)
+        if handler is not None:
+            handler(lane, event)
+
+    def _event_ready(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.ready = True
+        if self.app.devices is None:
+            self.app.record_devices(event.get("devices") or [])
+            select = self.query_one("#device", Select)
+            value = select.value
+            select.set_options(self._device_options())
+            select.value = value
+
+    def _event_started(self, lane: Lane, event: dict[str, Any]) -> None:
+        shape = f"{event['config']['cell']} {event['config']['layers']}x{event['config']['hidden']}"
+        self.query_one("#status", Static).update(
+            f"training {shape} on [b]{event['device']}[/b] · {event['params']:,} parameters…")
+
+    def _event_step(self, lane: Lane, event: dict[str, Any]) -> None:
+        if "first_step" not in self.timings:
+            self.timings["first_step"] = time.monotonic()
+        lane.last_step = event
+        lane.train.append((event["step"], event["loss"]))
+        self._plot_point(lane, "train", event["step"], event["loss"])
+        progress = min(lane.last_step["progress"] for lane in self.lanes.values() if lane.last_step)
+        self.query_one(ProgressBar).update(progress=100 * progress)
+        if self.state == "running":
+            self.query_one("#status", Static).update(self._status_line())
+
+    def _status_line(self) -> str:
+        parts = []
+        for lane in self.lanes.values():
+            prefix = f"[{lane.style}]{lane.name}[/] " if self.race else ""
+            if lane.failed:
+                parts.append(f"{prefix}[red]failed[/red]")
+            elif lane.last_step:
+                s = lane.last_step
+                parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f} · "
+                             f"{s['items_per_s']:,.0f} {self.info.item}/s")
+        if not parts:
+            return self._idle_status()
+        state = {"finished": " · [b]finished[/b]", "failed": ""}.get(self.state, "")
+        return "  │  ".join(parts) + state
+
+    def _event_eval(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.val.append((event["step"], event["val_loss"]))
+        self._plot_point(lane, "val", event["step"], event["val_loss"])
+        if self.goal_metric and self.goal_metric in event["metrics"]:
+            value = event["metrics"][self.goal_metric]
+            lane.metric.append((event["step"], value))
+            self._plot_point(lane, "metric", event["step"], value)
+        self.query_one(".live-view").on_eval(event, lane.name)
+
+    def _event_sample(self, lane: Lane, event: dict[str, Any]) -> None:
+        self.query_one(".live-view").on_sample(event, lane.name)
+
+    def _event_prediction(self, lane: Lane, event: dict[str, Any]) -> None:
+        self.query_one(".live-view").on_prediction(event)
+
+    def _event_goal(self, lane: Lane, event: dict[str, Any]) -> None:
+        if self.goal_announced:
+            return
+        self.goal_announced = True
+        who = f"{lane.name}: " if self.race else ""
+        message = (f"{who}{event['metric']} {event['value']:.3g} at step {event['step']:,} "
+                   f"({event['seconds']:.0f} s). Step done!")
+        reduced = self.app.has_class("-reduced-motion")
+        self.app.notify(message, title="Goal reached" if reduced else "🎉 Goal reached", timeout=8)
+        if not reduced:
+            self.add_class("-celebrate")
+            self.set_timer(1.5, lambda: self.remove_class("-celebrate"))
+        self.post_message(self.GoalReached(self.step.id, {"lane": lane.name, **event}))
+
+    def _event_failed(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.failed = event
+        who = f"{lane.name}: " if self.race else ""
+        advice = ADVICE.get(event.get("kind", ""), "")
+        self.app.notify(f"{who}{event['message']}\n{advice}", title="Training failed", severity="error", timeout=15)
+        self.query_one("#status", Static).update(
+            f"[b red]✗ {who}training failed ({event.get('kind')})[/]: {escape(event['message'])}  {advice}")
+        self._maybe_done()
+
+    def _event_finished(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.summary = event["summary"]
+        self._maybe_done()
+
+    def _event_warning(self, lane: Lane, event: dict[str, Any]) -> None:
+        self.app.notify(event.get("message", ""), severity="warning")
+
+    def _maybe_done(self) -> None:
+        if any(lane.summary is None and lane.failed is None for lane in self.lanes.values()):
+            return
+        failed = [lane for lane in self.lanes.values() if lane.failed]
+        self._set_state("failed" if len(failed) == len(self.lanes) else "finished")
+        if failed and len(failed) == len(self.lanes):
+            lane = failed[0]
+            self.query_one("#status", Static).update(
+                f"[b red]✗ training failed ({lane.failed.get('kind')})[/]: {escape(lane.failed['message'])}  "
+                f"{ADVICE.get(lane.failed.get('kind', ''), '')}")
+            return
+        summaries = {lane.name: lane.summary for lane in self.lanes.values() if lane.summary}
+        best = next((s for s in summaries.values() if s.get("passed")), None)
+        if best is not None:
+            self.post_message(self.GoalReached(self.step.id, _short_summary(best)))
+        self.query_one("#status", Static).update(self._summary_line(summaries))
+
+    def _summary_line(self, summaries: dict[str, dict[str, Any]]) -> str:
+        parts = []
+        for name, s in summaries.items():
+            who = f"{name}: " if self.race else ""
+            goal = s.get("goal") or {}
+            reached = "[green]goal reached[/]" if goal.get("reached") else ("[yellow]goal not reached[/]" if goal else "")
+            metric = f"{self.goal_metric} {s['metrics'].get(self.goal_metric, s.get('val_loss')):.3g}" \
+                if self.goal_metric and self.goal_metric != "val_loss" else f"val loss {s['val_loss']:.3f}"
+            parts.append(f"{who}{s['steps']:,} steps in {s['seconds']:.0f} s on {s['device']} · {metric} · "
+                         f"{s['items_per_second']:,.0f} {s['item']}/s {reached}")
+        return "[b]done[/b]: " + "  │  ".join(parts) + "  · space trains again"
+
+    # Controls -----------------------------------------------------------------------------------
+    async def on_knob_changed(self, event: Knob.Changed) -> None:
+        self.values[event.knob.setting] = event.value
+        if self.state in ("running", "paused"):
+            if event.knob.live:
+                for lane in self.lanes.values():
+                    if lane.run:
+                        await lane.run.set(event.knob.setting, event.value)
+                        if event.knob.setting in ("temperature", "top_k", "prompt"):
+                            await lane.run.request_sample()
+            else:
+                self.app.notify(f"{event.knob.setting} = {event.value} applies when you press Start again.",
+                                timeout=3)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "start":
+            await self.action_start_or_pause()
+        elif event.button.id == "stop":
+            await self.action_stop()
+        elif event.button.id == "reset":
+            await self.action_reset_run()
+
+    async def on_name_guesses_asked(self, event: NameGuesses.Asked) -> None:
+        lane = next(iter(self.lanes.values()))
+        if lane.run is None or not lane.run.started or not lane.run.running:
+            self.app.notify("Start training first: the guesses come from the network you train.", timeout=4)
+            return
+        self.request_id += 1
+        await lane.run.predict(event.names, self.request_id)
+
+
+def _short_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """What progress keeps of a run: enough to say how it went, not its samples."""
+    keep = ("task", "device", "config", "steps", "seconds", "val_loss", "metrics", "items_per_second", "goal")
+    return {k: summary.get(k) for k in keep}
