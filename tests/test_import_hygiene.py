@@ -15,7 +15,8 @@ def imported_after(statement: str) -> set[str]:
 @pytest.mark.parametrize("statement", ["import models", "import models.catalog",
                                        "import models.runtime", "import tutor.cli",
                                        "import tutor.lesson.load", "import tutor.lesson.answers",
-                                       "import tutor.runner", "import tutor.progress"])
+                                       "import tutor.runner", "import tutor.progress",
+                                       "import tutor.jobs", "import tutor.settings"])
 def test_light_modules_import_neither_torch_nor_textual(statement):
     loaded = imported_after(statement)
     assert "torch" not in loaded
@@ -41,3 +42,11 @@ def test_author_commands_never_load_torch():
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_app_and_its_screens_never_import_torch():
+    """The UI process stays light: torch loads only in training child processes."""
+    loaded = imported_after("import tutor.app, tutor.screens.home, tutor.screens.lesson, "
+                            "tutor.widgets.train_panel, tutor.screens.help")
+    assert "textual" in loaded
+    assert "torch" not in loaded

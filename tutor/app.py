@@ -10,14 +10,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.app import App
 from textual.binding import Binding
 
 from .lesson.search import Library, load_library
 from .progress import Progress
 from .runner import TrainingRun
-from .settings import Settings
+from .settings import DEFAULT_THEME, Settings
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -44,10 +43,11 @@ class TutorApp(App):
         progress_path: Path | None = None,
         settings_path: Path | None = None,
         warm: bool = True,
+        library: Library | None = None,
     ):
         super().__init__()
         self.lesson_dirs = lesson_dirs or []
-        self.library: Library = load_library(self.lesson_dirs)
+        self.library: Library = library or load_library(self.lesson_dirs)
         self.progress = Progress.load(progress_path)
         self.settings = Settings.load(settings_path)
         self.device_override = device
@@ -57,7 +57,11 @@ class TutorApp(App):
         self.devices: list[dict[str, str]] | None = None
         """Devices a child process found ({name, description}); None until one has reported."""
         self.runs: set[TrainingRun] = set()
-        self.theme = self.settings.effective_theme()
+        if self.settings.theme not in self.available_themes:
+            self.settings.notice = (f"The theme {self.settings.theme!r} does not exist here; "
+                                    f"using {DEFAULT_THEME}. Choose another with o.")
+            self.settings.theme = DEFAULT_THEME
+        self.theme = self.settings.effective_theme(self.no_color)
 
     @property
     def device(self) -> str:
@@ -71,8 +75,8 @@ class TutorApp(App):
             if notice:
                 self.notify(notice, severity="warning", timeout=12)
         if self.open_target:
-            self.call_after_refresh(self.open_from_target, self.open_target)
-        self.call_after_refresh(self._check_size)
+            self.open_from_target(self.open_target)
+        self.call_after_refresh(self.check_size)
 
     def open_from_target(self, target: str) -> None:
         lesson_id, _, step_id = target.partition("/")
@@ -96,11 +100,10 @@ class TutorApp(App):
             step_id = position if position in [s.id for s in lesson.steps] else lesson.steps[0].id
         self.push_screen(LessonScreen(lesson, self.library.files[lesson_id], step_id))
 
-    # Size: below 80x24 the layouts cannot fit, so one clear message replaces them.
-    def on_resize(self, event: events.Resize) -> None:
-        self._check_size()
-
-    def _check_size(self) -> None:
+    # Size: below 80x24 the layouts cannot fit, so one clear message replaces them. Screens
+    # receive the resize events (the app's own are debounced and forwarded to them), so each
+    # screen calls check_size from its on_resize.
+    def check_size(self) -> None:
         from .screens.too_small import TooSmallScreen
 
         small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
@@ -123,7 +126,7 @@ class TutorApp(App):
             self.push_screen(SettingsScreen())
 
     def apply_settings(self) -> None:
-        self.theme = self.settings.effective_theme()
+        self.theme = self.settings.effective_theme(self.no_color)
         self.set_class(self.settings.reduced_motion, "-reduced-motion")
         self.settings.save()
 
@@ -137,6 +140,9 @@ class TutorApp(App):
     async def close_runs(self) -> None:
         runs, self.runs = list(self.runs), set()
         await asyncio.gather(*(run.close() for run in runs), return_exceptions=True)
+
+    async def on_unmount(self) -> None:
+        await self.close_runs()
 
     async def action_quit(self) -> None:
         await self.close_runs()

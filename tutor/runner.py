@@ -77,6 +77,8 @@ class TrainingRun:
             self.on_event(event)
         code = await self.process.wait()
         errors = (await stderr_task).decode("utf-8", "replace").strip()
+        if self.process.stdin is not None and not self.process.stdin.is_closing():
+            self.process.stdin.close()  # lets the transport finish while the event loop still runs
         if self.summary is None and self.failed is None and self.started:
             self.failed = {"event": "failed", "kind": "crashed", "message": _crash_message(code, errors),
                            "traceback": errors[-4000:]}

@@ -10,7 +10,7 @@ from pathlib import Path
 from .files import config_dir, write_atomic
 
 DEFAULT_THEME = "textual-dark"
-NO_COLOR_THEME = "textual-ansi"
+NO_COLOR_THEME = "ansi-dark"
 """The theme used when $NO_COLOR is set: the terminal's own colours, no RGB (no-color.org)."""
 
 
@@ -58,6 +58,6 @@ class Settings:
         data = {k: v for k, v in asdict(self).items() if k not in ("path", "notice")}
         write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
 
-    def effective_theme(self) -> str:
-        """$NO_COLOR wins over the chosen theme, as the convention asks."""
-        return NO_COLOR_THEME if os.environ.get("NO_COLOR") else self.theme
+    def effective_theme(self, no_color: bool = False) -> str:
+        """$NO_COLOR wins over the chosen theme, as the convention asks (Textual also drops colour)."""
+        return NO_COLOR_THEME if no_color or os.environ.get("NO_COLOR") else self.theme

@@ -51,9 +51,10 @@ class Library:
     broken: list[Path] = field(default_factory=list)
 
 
-def load_library(extra: list[str | Path] | None = None) -> Library:
+def load_library(extra: list[str | Path] | None = None, roots: list[Path] | None = None) -> Library:
+    """Every lesson on the search path (or exactly in `roots`, for tests and tools)."""
     library = Library()
-    for root in search_path(extra):
+    for root in roots if roots is not None else search_path(extra):
         for file in lesson_files(root):
             lesson, problems = load_lesson(file)
             if lesson is None:

@@ -44,6 +44,9 @@ class HomeScreen(Screen):
                                  "Press enter to see what is wrong and where.", None, 0, 0, count)
         yield Footer()
 
+    def on_resize(self) -> None:
+        self.app.check_size()
+
     def on_mount(self) -> None:
         self.refresh_continue()
         self.query_one("#continue", Button).focus()

@@ -65,9 +65,9 @@ class LessonScreen(Screen):
             with Vertical(id="stage"):
                 yield Container(id="step-body")
                 with Horizontal(id="nav"):
-                    yield Button("← Back", id="back")
+                    yield Button("← Back", id="back", compact=True)
                     yield Static("", id="position")
-                    yield Button("Next →", id="next", variant="primary")
+                    yield Button("Next →", id="next", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -172,3 +172,4 @@ class LessonScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-hide-steps")
+        self.app.check_size()

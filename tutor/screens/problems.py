@@ -13,6 +13,9 @@ from textual.widgets import Footer, Header, Static
 class ProblemsScreen(Screen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
+    def on_resize(self) -> None:
+        self.app.check_size()
+
     def compose(self) -> ComposeResult:
         yield Header()
         problems = self.app.library.problems

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,7 +12,7 @@ from textual.widgets import Button, Label, Select, Static, Switch
 def device_options(devices: list[dict[str, str]] | None) -> list[tuple[str, str]]:
     """`auto` first, then the devices a training process found (cpu until one has reported)."""
     found = devices or [{"name": "cpu", "description": "CPU"}]
-    return [("auto (the fastest there is)", "auto")] + [
+    return [("auto", "auto")] + [
         (f"{d['name']}: {d['description']}", d["name"]) for d in found]
 
 
@@ -37,8 +35,8 @@ class SettingsScreen(ModalScreen):
             with Horizontal(classes="row"):
                 yield Label("Theme")
                 yield Select([(t, t) for t in themes], value=settings.theme if settings.theme in themes
-                             else themes[0], allow_blank=False, id="theme", disabled=bool(os.environ.get("NO_COLOR")))
-            if os.environ.get("NO_COLOR"):
+                             else themes[0], allow_blank=False, id="theme", disabled=self.app.no_color)
+            if self.app.no_color:
                 yield Static("NO_COLOR is set, so the terminal's own colours are used.", classes="note")
             with Horizontal(classes="row"):
                 yield Label("Reduced motion")

@@ -23,6 +23,7 @@ class TooSmallScreen(Screen):
 
     def on_resize(self) -> None:
         self.update_message()
+        self.app.check_size()
 
     def update_message(self) -> None:
         from ..app import MIN_HEIGHT, MIN_WIDTH

@@ -49,7 +49,7 @@ class Knob(Widget, can_focus=True):
         self.tooltip = help + (" (changes the running job)" if live else " (applies at the next Start)")
 
     def render(self) -> Text:
-        text = Text(f"{self.setting:<11}", style="bold" if self.has_focus else "")
+        text = Text(f"{self.setting:<12}", style="bold" if self.has_focus else "")
         text.append("◂ ", style="bold" if self.has_focus else "dim")
         text.append(format_value(self.value, self.log_scale), style="reverse" if self.has_focus else "bold")
         text.append(" ▸", style="dim")
@@ -88,7 +88,7 @@ class Knob(Widget, can_focus=True):
 
     def on_click(self, event) -> None:
         self.focus()
-        arrow_left = 11
+        arrow_left = 12
         if event.x <= arrow_left + 1:
             self.action_turn(-1)
         else:

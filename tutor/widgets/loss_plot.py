@@ -129,6 +129,6 @@ class LossPlot(Vertical):
                 plot.plot(xs, ys, line_style=series.style, hires_mode=HiResMode.BRAILLE, label=series.label)
         if self.goal is not None and xs_all and (self.goal > 0 or not self.log_scale):
             g = transform(self.goal)
-            plot.plot([min(xs_all), max(xs_all)], [g, g], line_style="green", label="goal")
+            plot.plot([min(xs_all), max(xs_all)], [g, g], line_style="green", hires_mode=HiResMode.BRAILLE, label="goal")
         if xs_all:
             plot.show_legend()

@@ -28,7 +28,7 @@ from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
 from .loss_plot import LossPlot
 
 ADVICE = {
-    "diverged": "Lower the learning rate (lr), or turn on clipping, then press Start again.",
+    "diverged": "Change the knob the message names, then press Start again.",
     "out_of_memory": "Use a smaller batch, hidden size or seq, or train on the cpu.",
     "crashed": "Press Start to try again; if it happens again, try the cpu or smaller settings.",
     "bad_input": "Check the settings above; the message says which one is wrong.",
@@ -104,17 +104,18 @@ class TrainPanel(Vertical):
                         list(setting.choices) if setting.choices else None),
                         low=low, high=high, log=tunable.log or setting.log, kind=setting.type,
                         live=tunable.live, help=setting.help, id=f"knob-{name}")
+                yield Static("device", classes="label")
                 yield Select(self._device_options(), value=self._initial_device(), allow_blank=False,
-                             id="device", prompt="device")
-                with Horizontal(classes="run-buttons"):
-                    yield Button("▶ Start", id="start", variant="success")
-                    yield Button("■ Stop", id="stop", disabled=True)
-                yield Button("↺ Reset", id="reset")
+                             id="device", compact=True, tooltip="where the network trains")
+                yield Button("▶ Start", id="start", variant="success", compact=True)
+                yield Button("■ Stop", id="stop", disabled=True, compact=True)
+                yield Button("↺ Reset", id="reset", compact=True,
+                             tooltip="forget this run: clear the plot and start from new weights")
                 for hint in step.hints:
                     yield Static(f"💡 {escape(hint)}", classes="train-hint")
             with Vertical(id="watch"):
                 yield Static(self._idle_status(), id="status")
-                yield ProgressBar(total=100, show_eta=True, id="progress")
+                yield ProgressBar(total=100, show_eta=False, id="progress")
                 yield LossPlot(self._plot_title(), id="plot")
                 yield live_view_for(step.task)
 
@@ -163,11 +164,15 @@ class TrainPanel(Vertical):
             self.run_worker(self._warm_all(), group="warm")
 
     def on_unmount(self) -> None:
+        """Leaving the step ends its runs; the app also closes any still going when it exits."""
         for lane in self.lanes.values():
             if lane.run is not None:
                 run, lane.run = lane.run, None
-                self.app.untrack(run)
-                self.app.run_worker(run.close(), group="close")
+                self.app.run_worker(self._close(run), group="close")
+
+    async def _close(self, run: TrainingRun) -> None:
+        await run.close()
+        self.app.untrack(run)
 
     def _goal_line(self) -> float | None:
         if self.step.goal is None:
@@ -210,8 +215,7 @@ class TrainPanel(Vertical):
             if lane.run is None or lane.run.started:
                 old = lane.run
                 if old is not None:
-                    self.app.untrack(old)
-                    self.app.run_worker(old.close(), group="close")
+                    self.app.run_worker(self._close(old), group="close")
                 lane.run = self._new_run(lane)
             await lane.run.start(self.job_for(lane))
         self._set_state("running")
@@ -340,8 +344,12 @@ class TrainPanel(Vertical):
                 parts.append(f"{prefix}[red]failed[/red]")
             elif lane.last_step:
                 s = lane.last_step
+                eta = ""
+                if self.state == "running" and 0 < s["progress"] < 1:
+                    left = s["seconds"] * (1 - s["progress"]) / s["progress"]
+                    eta = f" · {int(left) // 60}:{int(left) % 60:02d} left"
                 parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f} · "
-                             f"{s['items_per_s']:,.0f} {self.info.item}/s")
+                             f"{s['items_per_s']:,.0f} {self.info.item}/s{eta}")
         if not parts:
             return self._idle_status()
         state = {"finished": " · [b]finished[/b]", "failed": ""}.get(self.state, "")

@@ -1,0 +1,356 @@
+"""The app driven through Pilot: lessons, quizzes, real training runs in child processes, progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+from textual.widgets import Input, RadioSet, SelectionList, Static
+
+from tutor.screens.home import HomeScreen
+from tutor.screens.lesson import LessonScreen, StepItem
+from tutor.screens.problems import ProblemsScreen
+from tutor.screens.too_small import TooSmallScreen
+from tutor.widgets.knob import Knob
+from tutor.widgets.lesson_card import LessonCard
+from tutor.widgets.quiz import Quiz
+from tutor.widgets.train_panel import TrainPanel
+
+from .tutor_app_fixture import make_app, run, wait_for
+
+SIZE = (120, 40)
+
+
+def text_of(widget) -> str:
+    """What a Static shows, as plain text (markup, styled text and tables alike)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    content = widget.content
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(Text.from_markup(content) if isinstance(content, str) else content)
+    return console.export_text()
+
+
+def test_home_shows_a_card_per_lesson_and_continue_opens_the_first_step(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, broken=True)
+        async with app.run_test(size=SIZE) as pilot:
+            assert isinstance(app.screen, HomeScreen)
+            cards = list(app.screen.query(LessonCard))
+            assert [c.lesson_id for c in cards] == ["tour", ""]  # the broken file gets a card too
+            assert cards[0].total == 9 and cards[0].done == 0
+            assert cards[1].problems == 2 and cards[1].has_class("-problems")
+            assert "Start: The lighthouse keeper's log" in str(app.screen.query_one("#continue").label)
+            await pilot.press("enter")  # the continue button has the focus
+            assert isinstance(app.screen, LessonScreen)
+            assert app.screen.step.id == "arrival"
+
+    run(scenario())
+
+
+def test_problems_screen_lists_file_line_col_messages(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, broken=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("p")
+            assert isinstance(app.screen, ProblemsScreen)
+            shown = [text_of(s) for s in app.screen.query(".problem")]
+            assert any("broken/lesson.yaml:6:1: estimated_minutes:" in s for s in shown)
+            assert any("lesson.yaml:12:16: steps[0].settings.lr: must be greater than 0" in s for s in shown)
+            await pilot.press("escape")
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
+
+
+def test_next_and_back_walk_the_steps_and_reading_marks_a_story_done(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert screen.step.id == "arrival"
+            await pilot.press("right")
+            assert screen.step.id == "memory"
+            assert "arrival" in app.progress.done("tour")
+            assert screen.query_one("#item-arrival", StepItem).done
+            await pilot.press("p")
+            assert screen.step.id == "arrival"
+            await pilot.press("n", "n")
+            assert screen.step.id == "which-cell"
+            assert screen.query_one(Quiz)
+
+    run(scenario())
+
+
+def test_a_choice_quiz_checks_wrong_then_right_with_hints_and_records_attempts(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/which-cell")
+        async with app.run_test(size=SIZE) as pilot:
+            quiz = app.screen.query_one(Quiz)
+            radios = quiz.query_one(RadioSet)
+            await pilot.press("h")
+            assert "Think about gates." in text_of(quiz.query_one("#hints"))
+            assert "forget gate" not in text_of(quiz.query_one("#hints"))  # one hint at a time
+            await pilot.press("h")
+            assert "forget gate" in text_of(quiz.query_one("#hints"))
+            radios.focus()
+            await pilot.press("enter")  # picks "A plain RNN", the wrong one
+            await pilot.press("c")
+            assert "Not quite" in text_of(quiz.query_one("#feedback"))
+            assert "Its gradient fades" in text_of(quiz.query_one("#feedback"))
+            assert quiz.query_one("#explanation").has_class("-hidden")
+            assert "which-cell" not in app.progress.done("tour")
+            await pilot.press("down", "enter", "c")
+            assert "Right" in text_of(quiz.query_one("#feedback"))
+            assert not quiz.query_one("#explanation").has_class("-hidden")
+            assert "which-cell" in app.progress.done("tour")
+            record = app.progress.data["lessons"]["tour"]["steps"]["which-cell"]
+            assert record["attempts"] == 2
+
+    run(scenario())
+
+
+def test_a_typed_shape_answer_accepts_any_spelling_of_the_shape(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/shape")
+        async with app.run_test(size=SIZE) as pilot:
+            quiz = app.screen.query_one(Quiz)
+            assert app.focused is quiz.query_one(Input)
+            await pilot.press(*"(3, 20)", "enter")
+            assert "Not quite" in text_of(quiz.query_one("#feedback"))
+            quiz.query_one(Input).value = ""
+            await pilot.press(*"torch.Size([1, 3, 20])", "enter")
+            assert "Right" in text_of(quiz.query_one("#feedback"))
+            assert "shape" in app.progress.done("tour")
+
+    run(scenario())
+
+
+def test_several_correct_choices_need_all_of_them_and_give_up_shows_the_answer(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/gates")
+        async with app.run_test(size=SIZE) as pilot:
+            quiz = app.screen.query_one(Quiz)
+            choices = quiz.query_one(SelectionList)
+            choices.select(0)
+            await pilot.press("c")
+            assert "Not quite" in text_of(quiz.query_one("#feedback"))
+            await pilot.press("c")
+            reveal = quiz.query_one("#reveal")
+            assert not reveal.has_class("-hidden")  # after two wrong answers
+            await pilot.click("#reveal")
+            assert "forget; input" in quiz.query_one("#explanation").source
+            choices.select(1)
+            await pilot.press("c")
+            assert "Right" in text_of(quiz.query_one("#feedback"))
+
+    run(scenario())
+
+
+def test_quitting_and_restarting_resumes_at_the_same_step(tmp_path):
+    async def first():
+        app = make_app(tmp_path, open_target="tour/shape")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+c")
+        assert app.return_code in (0, None)
+
+    async def second():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            assert "Continue" in str(app.screen.query_one("#continue").label)
+            await pilot.press("c")
+            assert isinstance(app.screen, LessonScreen) and app.screen.step.id == "shape"
+
+    run(first())
+    run(second())
+
+
+def test_reset_asks_first_then_forgets_the_lesson(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/arrival")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            assert "arrival" in app.progress.done("tour")
+            await pilot.press("x")
+            await pilot.click("#cancel")
+            assert "arrival" in app.progress.done("tour")
+            await pilot.press("x")
+            await pilot.click("#lesson")
+            assert app.progress.done("tour") == set()
+            assert not app.screen.query_one("#item-arrival", StepItem).done
+
+    run(scenario())
+
+
+def test_a_terminal_below_80x24_gets_a_clear_message_and_recovers(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path)
+        async with app.run_test(size=(70, 20)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, TooSmallScreen)
+            assert "Make the window larger" in text_of(app.screen.query_one(Static))
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
+
+
+def test_settings_persist_and_no_color_picks_the_ansi_theme(tmp_path, monkeypatch):
+    async def change():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("o")
+            await pilot.click("#reduced-motion")
+            assert app.has_class("-reduced-motion")
+
+    run(change())
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert saved["reduced_motion"] is True
+
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def no_color():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE):
+            assert app.theme == "ansi-dark"
+
+    run(no_color())
+
+
+def test_help_lists_the_keys_of_every_screen(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            from tutor.screens.help import key_table
+
+            text = "".join(str(c) for col in key_table().columns for c in col._cells)
+            for expected in ("Start/Pause", "Log scale", "Hint", "Continue", "Quit", "Next"):
+                assert expected in text
+            await pilot.press("escape")
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
+
+
+# Real runs: each starts a child process that imports torch, so these take a few seconds each.
+
+@pytest.mark.slow
+def test_a_tiny_run_streams_events_reaches_the_goal_and_marks_the_step_done(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/names", warm=True)
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            lane = panel.lanes["run"]
+            await wait_for(pilot, lambda: lane.ready, what="the warm child")
+            assert app.devices and app.devices[-1]["name"] == "cpu"
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state == "finished", what="the run to finish")
+            assert lane.train and lane.val and lane.summary["steps"] == 40
+            assert "names" in app.progress.done("tour")
+            assert app.screen.query_one("#item-names", StepItem).done
+            record = app.progress.data["lessons"]["tour"]["steps"]["names"]
+            await wait_for(pilot, lambda: record.get("summary", {}).get("steps") == 40, timeout=5,
+                           what="the run's summary in progress")
+            assert "done" in text_of(panel.query_one("#status"))
+            # The finished child still answers typed names.
+            name_box = panel.query_one("#ask-name", Input)
+            name_box.focus()
+            await pilot.press(*"Rossi", "enter")
+            await wait_for(pilot, lambda: "Rossi" in text_of(panel.query_one("#typed-guesses")),
+                           what="the guesses for a typed name")
+            child = lane.run.process
+            await pilot.press("escape")  # leaving the step closes its child
+            await wait_for(pilot, lambda: child.returncode is not None, timeout=10, what="the child to end")
+
+    run(scenario())
+
+
+@pytest.mark.slow
+def test_a_diverging_run_is_explained_and_the_app_keeps_going(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/waves")
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            knob = panel.query_one("#knob-lr", Knob)
+            knob.focus()
+            for _ in range(20):
+                await pilot.press("right")  # to the step's maximum, 10
+            assert panel.values["lr"] == 10
+            panel.query_one("#start").focus()
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state == "failed", what="the run to fail")
+            status = text_of(panel.query_one("#status"))
+            assert "diverged" in status and "lower the learning rate" in status
+            assert "waves" not in app.progress.done("tour")
+            await pilot.press("p")  # the app still answers keys
+            assert app.screen.step.id == "names"
+
+    run(scenario())
+
+
+@pytest.mark.slow
+def test_a_child_killed_from_outside_is_reported_as_a_crash(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/speak", warm=True)
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            lane = panel.lanes["run"]
+            await wait_for(pilot, lambda: lane.ready, what="the warm child")
+            await pilot.press("space")
+            await wait_for(pilot, lambda: lane.train, what="the first loss point")
+            os.kill(lane.run.process.pid, signal.SIGKILL)
+            await wait_for(pilot, lambda: panel.state == "failed", what="the crash to be reported")
+            assert "killed by SIGKILL" in text_of(panel.query_one("#status"))
+            await pilot.press("space")  # and a new run starts
+            await wait_for(pilot, lambda: panel.state == "running" and lane.train, what="a new run")
+            await pilot.press("s")
+            await wait_for(pilot, lambda: panel.state == "finished", what="the stop")
+
+    run(scenario())
+
+
+@pytest.mark.slow
+def test_temperature_acts_on_the_running_job(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/speak", warm=True)
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            lane = panel.lanes["run"]
+            seen = []
+            await wait_for(pilot, lambda: lane.ready, what="the warm child")
+            await pilot.press("space")
+            await wait_for(pilot, lambda: lane.train, what="the first loss point")
+            original = lane.run.on_event
+            lane.run.on_event = lambda e: (seen.append(e), original(e))
+            panel.query_one("#knob-temperature", Knob).focus()
+            await pilot.press("left", "left")
+            await wait_for(pilot, lambda: any(e.get("event") == "set" for e in seen), what="the set event")
+            await wait_for(pilot, lambda: any(e.get("event") == "sample" and e["temperature"] < 0.8 for e in seen),
+                           what="a sample at the new temperature")
+            assert "temperature 0.6" in text_of(panel.query_one("#sample-head")) or \
+                   "temperature 0.7" in text_of(panel.query_one("#sample-head"))
+            await pilot.press("s")
+
+    run(scenario())
+
+
+@pytest.mark.slow
+def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/race")
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            assert list(panel.lanes) == ["rnn", "lstm"]
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state == "finished", what="both cells to finish")
+            configs = {name: lane.summary["config"]["cell"] for name, lane in panel.lanes.items()}
+            assert configs == {"rnn": "rnn", "lstm": "lstm"}
+            plot = panel.query_one("#plot")
+            assert {"rnn accuracy", "lstm accuracy"} <= set(plot.series)
+
+    run(scenario())
