@@ -55,7 +55,7 @@ class NameGuesses(LiveView):
             self.names = names
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Type a name, press enter: where is it from?", id="ask-name")
+        yield Input(placeholder="Type a name, press enter: where is it from?", id="ask-name", compact=True)
         yield Static("", id="typed-guesses")
         yield Static("[dim]Guesses for held-out names appear after the first evaluation.[/dim]",
                      id="showcase")
