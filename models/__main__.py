@@ -84,23 +84,53 @@ def main(argv: list[str] | None = None) -> int:
     from .devices import DeviceError, available_devices
     from .trainer import CheckpointError, Trainer
 
+    trainer = None
     if warm:
         _emit({"event": "ready", "devices": [{"name": d.name, "description": d.description}
                                              for d in available_devices()]})
-        line = sys.stdin.readline()
-        if not line.strip():
-            return 0  # the app closed a warm child it did not need
-        try:
-            job = _read_job([line])
-        except ValueError as err:
-            _emit({"event": "failed", "kind": "bad_input", "message": f"bad job spec: {err}"})
-            return EXIT_BAD_INPUT
+        # Lines until the job starts: {"prepare": JOB} builds its trainer ahead (data read, model
+        # made) and says "prepared"; {"cmd": "go"} starts the prepared job; a plain JOB starts
+        # that job. An empty line (stdin closed) means the app did not need this child.
+        prepared: tuple[dict[str, Any], Any] | None = None
+        while True:
+            line = sys.stdin.readline()
+            if not line.strip():
+                return 0
+            try:
+                message = json.loads(line)
+                if not isinstance(message, dict):
+                    raise ValueError("expected a JSON object")
+            except ValueError as err:
+                _emit({"event": "failed", "kind": "bad_input", "message": f"bad job spec: {err}"})
+                return EXIT_BAD_INPUT
+            if "prepare" in message:
+                try:
+                    prepared = (message["prepare"], Trainer.from_job(message["prepare"], on_event=_emit))
+                    _emit({"event": "prepared"})
+                except (SettingError, DeviceError, DataError, CheckpointError, KeyError, TypeError) as err:
+                    prepared = None
+                    _emit({"event": "warning", "message": f"could not prepare the run: {err}"})
+                continue
+            if message.get("cmd") == "go":
+                if prepared is None:
+                    _emit({"event": "failed", "kind": "bad_input",
+                           "message": "the run could not be prepared; the warning before says why"})
+                    return EXIT_BAD_INPUT
+                job, trainer = prepared
+                break
+            try:
+                job = _read_job([line])
+            except ValueError as err:
+                _emit({"event": "failed", "kind": "bad_input", "message": f"bad job spec: {err}"})
+                return EXIT_BAD_INPUT
+            break
     assert job is not None
-    try:
-        trainer = Trainer.from_job(job, on_event=_emit)
-    except (SettingError, DeviceError, DataError, CheckpointError, KeyError, TypeError) as err:
-        _emit({"event": "failed", "kind": "bad_input", "message": str(err)})
-        return EXIT_BAD_INPUT
+    if trainer is None:
+        try:
+            trainer = Trainer.from_job(job, on_event=_emit)
+        except (SettingError, DeviceError, DataError, CheckpointError, KeyError, TypeError) as err:
+            _emit({"event": "failed", "kind": "bad_input", "message": str(err)})
+            return EXIT_BAD_INPUT
     closed = threading.Event()
     if job.get("control", True):
         threading.Thread(target=_listen, args=(trainer, closed), daemon=True).start()

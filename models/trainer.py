@@ -381,7 +381,9 @@ class Trainer:
             emit_items += items
 
             now = clock()
-            if now - last_emit >= 1.0 / STEP_EVENTS_PER_SECOND:
+            # The first step is reported at once (a learner waits for the first point), then at
+            # most STEP_EVENTS_PER_SECOND times a second, averaged, so the pipe stays quiet.
+            if self.step == first_step + 1 or now - last_emit >= 1.0 / STEP_EVENTS_PER_SECOND:
                 rate = emit_items / (now - last_emit)
                 mean = emit_loss / emit_steps
                 self.history.append({"step": self.step, "loss": mean, "seconds": now - start - paused_for})

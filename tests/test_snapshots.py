@@ -53,6 +53,7 @@ def fake_run(panel: TrainPanel, steps: int = 600, sample: dict | None = None) ->
     if sample:
         panel._on_event(lane, {"event": "sample", "step": steps, **sample})
     panel.query_one("#plot", LossPlot).redraw()
+    panel._refresh_view()
 
 
 NAME_SAMPLE = {"rows": [

@@ -37,6 +37,7 @@ class TrainingRun:
         self.summary: dict[str, Any] | None = None
         self.failed: Event | None = None
         self.started = False
+        self.prepared: dict[str, Any] | None = None
         self._reader: asyncio.Task | None = None
 
     async def _spawn(self, *args: str) -> None:
@@ -52,6 +53,12 @@ class TrainingRun:
         if self.process is None:
             await self._spawn("--warm")
 
+    async def prepare(self, job: dict[str, Any]) -> None:
+        """Let a warm child build `job`'s trainer now (data, model); `start` with an equal job is then instant."""
+        if self.process is not None and not self.started:
+            self.prepared = job
+            await self.send({"prepare": job})
+
     async def start(self, job: dict[str, Any] | None = None) -> None:
         self.job = job or self.job
         if self.job is None:
@@ -59,6 +66,8 @@ class TrainingRun:
         self.started = True
         if self.process is None or self.process.returncode is not None:
             await self._spawn(json.dumps(self.job))  # no warm child, or it died while waiting
+        elif self.prepared == self.job:
+            await self.send({"cmd": "go"})
         else:
             await self.send(self.job)
 

@@ -25,7 +25,7 @@ from ..runner import TrainingRun
 from ..screens.settings import device_options
 from .knob import Knob
 from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
-from .loss_plot import LossPlot
+from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, LossPlot
 
 ADVICE = {
     "diverged": "Change the knob the message names, then press Start again.",
@@ -84,6 +84,7 @@ class TrainPanel(Vertical):
         self.timings: dict[str, float] = {}
         """Monotonic times of start_pressed and first_step (bench/app_latency.py reads them)."""
         self.request_id = 0
+        self.view_dirty = False
 
     # Layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -156,6 +157,8 @@ class TrainPanel(Vertical):
         self.query_one("#start", Button).focus()
 
     def on_mount(self) -> None:
+        rate = REDUCED_MOTION_REDRAWS_PER_SECOND if self.app.has_class("-reduced-motion") else REDRAWS_PER_SECOND
+        self.set_interval(1 / rate, self._refresh_view)
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         board = self.query(RaceBoard)
         if board:
@@ -192,6 +195,15 @@ class TrainPanel(Vertical):
             if lane.run is None:
                 lane.run = self._new_run(lane)
                 await lane.run.warm()
+
+    async def _prepare(self, lane: Lane) -> None:
+        """Have the warm child build the job as the knobs stand, so Start is instant."""
+        if lane.run is not None and lane.ready and not lane.run.started:
+            await lane.run.prepare(self.job_for(lane))
+
+    def _prepare_all(self) -> None:
+        for lane in self.lanes.values():
+            self.run_worker(self._prepare(lane), group="prepare")
 
     def job_for(self, lane: Lane) -> dict[str, Any]:
         choices = {k: v for k, v in self.values.items() if not (self.race and k == "cell")}
@@ -272,6 +284,7 @@ class TrainPanel(Vertical):
     def action_toggle_log(self) -> None:
         plot = self.query_one(LossPlot)
         plot.set_log(not plot.log_scale)
+        plot.redraw()  # a key answers at once; only the stream of events waits for the timer
 
     def action_toggle_view(self) -> None:
         if not self.goal_metric or self.goal_metric == "val_loss":
@@ -279,6 +292,7 @@ class TrainPanel(Vertical):
             return
         self.view = "loss" if self.view == "metric" else "metric"
         self._replot()
+        self.query_one(LossPlot).redraw()
 
     def _replot(self) -> None:
         plot = self.query_one(LossPlot)
@@ -313,6 +327,7 @@ class TrainPanel(Vertical):
 
     def _event_ready(self, lane: Lane, event: dict[str, Any]) -> None:
         lane.ready = True
+        self.run_worker(self._prepare(lane), group="prepare")
         if self.app.devices is None:
             self.app.record_devices(event.get("devices") or [])
             select = self.query_one("#device", Select)
@@ -331,8 +346,15 @@ class TrainPanel(Vertical):
         lane.last_step = event
         lane.train.append((event["step"], event["loss"]))
         self._plot_point(lane, "train", event["step"], event["loss"])
-        progress = min(lane.last_step["progress"] for lane in self.lanes.values() if lane.last_step)
-        self.query_one(ProgressBar).update(progress=100 * progress)
+        self.view_dirty = True  # drawn by _refresh_view, a few times a second at most
+
+    def _refresh_view(self) -> None:
+        if not self.view_dirty:
+            return
+        self.view_dirty = False
+        steps = [lane.last_step["progress"] for lane in self.lanes.values() if lane.last_step]
+        if steps:
+            self.query_one(ProgressBar).update(progress=100 * min(steps))
         if self.state == "running":
             self.query_one("#status", Static).update(self._status_line())
 
@@ -430,18 +452,24 @@ class TrainPanel(Vertical):
         return "[b]done[/b]: " + "  │  ".join(parts) + "  · space trains again"
 
     # Controls -----------------------------------------------------------------------------------
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "device" and self.state not in ("running", "paused"):
+            self._prepare_all()
+
     async def on_knob_changed(self, event: Knob.Changed) -> None:
         self.values[event.knob.setting] = event.value
-        if self.state in ("running", "paused"):
-            if event.knob.live:
-                for lane in self.lanes.values():
-                    if lane.run:
-                        await lane.run.set(event.knob.setting, event.value)
-                        if event.knob.setting in ("temperature", "top_k", "prompt"):
-                            await lane.run.request_sample()
-            else:
-                self.app.notify(f"{event.knob.setting} = {event.value} applies when you press Start again.",
-                                timeout=3)
+        if self.state not in ("running", "paused"):
+            self._prepare_all()
+            return
+        if event.knob.live:
+            for lane in self.lanes.values():
+                if lane.run:
+                    await lane.run.set(event.knob.setting, event.value)
+                    if event.knob.setting in ("temperature", "top_k", "prompt"):
+                        await lane.run.request_sample()  # see the change now, not at the next sample
+        else:
+            self.app.notify(f"{event.knob.setting} = {event.value} applies when you press Start again.",
+                            timeout=3)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
