@@ -87,6 +87,58 @@ def startup(runs: int) -> list[float]:
     return times
 
 
+def _spawn_on_pty(argv: list[str], env: dict[str, str], size=(120, 40)) -> tuple[int, int]:
+    import fcntl
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        os.execve(argv[0], argv, env)
+    return pid, fd
+
+
+def _read_until(fd: int, text: str, timeout: float) -> float | None:
+    """Read the terminal until `text` shows up in what was written; the time it took, or None."""
+    started = time.perf_counter()
+    seen = b""
+    while time.perf_counter() - started < timeout:
+        ready, _, _ = select.select([fd], [], [], 0.01)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:  # the app has exited
+                return None
+            if text in _plain(seen[-20000:]):
+                return time.perf_counter() - started
+    return None
+
+
+def key_latency(lessons: Path, presses: int) -> list[float]:
+    """Key -> repaint in a real terminal while a run trains: press l, wait for "(log scale)" to be drawn."""
+    exe = str(Path(sys.executable).with_name("rnn-tutor"))
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_DATA_HOME": tmp, "XDG_CONFIG_HOME": tmp, "TERM": "xterm-256color"}
+        pid, fd = _spawn_on_pty([exe, "open", "bench/yardstick", "--lessons", str(lessons)], env)
+        _read_until(fd, "Start", 15)
+        _read_until(fd, "never appears", 12)  # the warm child imports torch and prepares the job
+        os.write(fd, b" ")
+        _read_until(fd, "never appears", 3)  # training is under way
+        latencies = []
+        for i in range(2 * presses):
+            _read_until(fd, "never appears", 0.15)  # drain, and let the plot redraw in between
+            os.write(fd, b"l")
+            took = _read_until(fd, "(log scale)", 2) if i % 2 == 0 else _read_until(fd, "never appears", 0.3)
+            if i % 2 == 0 and took is not None:
+                latencies.append(took)
+        os.write(fd, b"q")
+        _read_until(fd, "never appears", 3)
+        os.close(fd)
+        os.waitpid(pid, 0)
+    return latencies
+
+
 def _plain(raw: bytes) -> str:
     import re
 
@@ -106,9 +158,11 @@ async def in_app(lessons: Path, warm: bool, keys: int, tmp: Path) -> dict:
     async with app.run_test(size=(120, 40)) as pilot:
         panel = app.screen.query_one(TrainPanel)
         lane = panel.lanes["run"]
-        if warm:
-            while not lane.ready:
+        if warm:  # as when a learner reads the step before pressing Start
+            while not lane.prepared:
                 await pilot.pause(0.05)
+        cpu_before = _cpu_seconds()
+        wall_before = time.perf_counter()
         await pilot.press("space")
         while "first_step" not in panel.timings:
             await pilot.pause(0.01)
@@ -126,10 +180,16 @@ async def in_app(lessons: Path, warm: bool, keys: int, tmp: Path) -> dict:
         result["latencies"] = latencies
         while panel.state == "running":
             await pilot.pause(0.1)
+        result["ui_cpu_share"] = (_cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
         result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["items_per_second"] = lane.summary["items_per_second"] if lane.summary else None
         result["redraws"] = panel.query_one("#plot").redraws
     return result
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def headless(lessons: Path) -> float:
@@ -154,22 +214,23 @@ def main() -> None:
             tmp = Path(tmp_name)
             lessons = write_lesson(tmp / "lessons", args.seconds)
             cold = asyncio.run(in_app(lessons, warm=False, keys=0, tmp=tmp))
-            warm = asyncio.run(in_app(lessons, warm=True, keys=60, tmp=tmp))
+            warm = asyncio.run(in_app(lessons, warm=True, keys=0, tmp=tmp))
             bare = headless(lessons)
-        lat = sorted(ms * 1000 for ms in warm["latencies"])
+            lat = sorted(seconds * 1000 for seconds in key_latency(lessons, presses=30))
         p90 = lat[int(0.9 * (len(lat) - 1))] if lat else float("nan")
         print(f"Training: char-lm LSTM 1x256, batch 64, seq 64, {args.seconds:g} s budget, cpu")
         print_table(
             ["measure", "value", "target"],
             [["first loss point after Start, warm child (s)", warm["first_point"], "< 1"],
              ["first loss point after Start, cold child (s)", cold["first_point"], "< 7"],
-             ["key -> repaint median (ms), during training", statistics.median(lat) if lat else "-", "< 50"],
+             ["key -> repaint median (ms), real pty, training", statistics.median(lat) if lat else "-", "< 50"],
              ["key -> repaint p90 (ms)", p90, ""],
              ["key -> repaint max (ms)", max(lat) if lat else "-", "< 200"],
              ["app chars/s", warm["items_per_second"], ""],
              ["headless chars/s (rnn-tutor train)", bare, ""],
              ["app / headless", warm["items_per_second"] / bare, ">= 0.9"],
              ["UI process peak memory (MB)", warm["rss_mb"], "< 150"],
+             ["UI process CPU while training (cores)", warm["ui_cpu_share"], ""],
              ["plot redraws in the run", warm["redraws"], "~4/s at most"]])
 
 

@@ -18,7 +18,7 @@ from tutor.widgets.lesson_card import LessonCard
 from tutor.widgets.quiz import Quiz
 from tutor.widgets.train_panel import TrainPanel
 
-from .tutor_app_fixture import make_app, run, wait_for
+from tutor_app_fixture import make_app, run, wait_for
 
 SIZE = (120, 40)
 

@@ -34,8 +34,10 @@ def key_table() -> Table:
                 ("Quiz", Quiz), ("Training", TrainPanel), ("A knob (setting)", Knob)]
     for title, owner in sections:
         table.add_row(f"[u]{title}[/u]", "")
+        seen: set[str] = set()
         for binding in owner.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
+            if isinstance(binding, Binding) and binding.description and binding.description not in seen:
+                seen.add(binding.description)
                 table.add_row(_key(binding), binding.description)
         table.add_row("", "")
     table.add_row("[u]Mouse[/u]", "click cards, steps, buttons and knob arrows; scroll long text")

@@ -20,6 +20,8 @@ class Quiz(VerticalScroll):
     BINDINGS = [
         Binding("c", "check", "Check"),
         Binding("h", "hint", "Hint"),
+        *[Binding(str(n), f"pick({n})", "Pick a choice", show=False, key_display="1-9")
+          for n in range(1, 10)],
     ]
 
     class Answered(Message):
@@ -111,6 +113,17 @@ class Quiz(VerticalScroll):
             return ""
         notes = [c.why for c in self.step.choices if c.why and c.text in given.split(", ")]
         return " ".join(notes)
+
+    def action_pick(self, number: int) -> None:
+        """Choose (or, with several right answers, tick/untick) choice `number` from the keyboard."""
+        if not self.step.choices or number > len(self.step.choices):
+            return
+        if self.several:
+            self.query_one(SelectionList).toggle(number - 1)
+        else:
+            buttons = list(self.query(RadioButton))
+            buttons[number - 1].value = True
+            self.query_one(RadioSet).focus()
 
     def action_hint(self) -> None:
         if self.hints_shown >= len(self.step.hints):

@@ -25,7 +25,7 @@ from ..runner import TrainingRun
 from ..screens.settings import device_options
 from .knob import Knob
 from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
-from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, LossPlot
+from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, STATUS_UPDATES_PER_SECOND, LossPlot
 
 ADVICE = {
     "diverged": "Change the knob the message names, then press Start again.",
@@ -50,6 +50,9 @@ class Lane:
     failed: dict[str, Any] | None = None
     last_step: dict[str, Any] | None = None
     ready: bool = False
+    """A warm child has imported torch."""
+    prepared: bool = False
+    """A warm child has built the job as the knobs stood (data read, model made)."""
 
 
 class TrainPanel(Vertical):
@@ -117,7 +120,7 @@ class TrainPanel(Vertical):
             with Vertical(id="watch"):
                 yield Static(self._idle_status(), id="status")
                 yield ProgressBar(total=100, show_eta=False, id="progress")
-                yield LossPlot(self._plot_title(), id="plot")
+                yield LossPlot(self._plot_title(), auto_redraw=False, id="plot")
                 yield live_view_for(step.task)
 
     def _goal_text(self) -> str:
@@ -157,7 +160,7 @@ class TrainPanel(Vertical):
         self.query_one("#start", Button).focus()
 
     def on_mount(self) -> None:
-        rate = REDUCED_MOTION_REDRAWS_PER_SECOND if self.app.has_class("-reduced-motion") else REDRAWS_PER_SECOND
+        rate = REDUCED_MOTION_REDRAWS_PER_SECOND if self.app.has_class("-reduced-motion") else STATUS_UPDATES_PER_SECOND
         self.set_interval(1 / rate, self._refresh_view)
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         board = self.query(RaceBoard)
@@ -335,6 +338,9 @@ class TrainPanel(Vertical):
             select.set_options(self._device_options())
             select.value = value
 
+    def _event_prepared(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.prepared = True
+
     def _event_started(self, lane: Lane, event: dict[str, Any]) -> None:
         shape = f"{event['config']['cell']} {event['config']['layers']}x{event['config']['hidden']}"
         self.query_one("#status", Static).update(
@@ -349,6 +355,9 @@ class TrainPanel(Vertical):
         self.view_dirty = True  # drawn by _refresh_view, a few times a second at most
 
     def _refresh_view(self) -> None:
+        """The one timer that repaints during a run: plot, progress and status in the same frame."""
+        rate = REDUCED_MOTION_REDRAWS_PER_SECOND if self.app.has_class("-reduced-motion") else REDRAWS_PER_SECOND
+        self.query_one(LossPlot).redraw_if_dirty(min_interval=0.9 / rate)
         if not self.view_dirty:
             return
         self.view_dirty = False
