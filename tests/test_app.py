@@ -354,3 +354,57 @@ def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
             assert {"rnn accuracy", "lstm accuracy"} <= set(plot.series)
 
     run(scenario())
+
+
+@pytest.mark.slow
+def test_the_wave_view_draws_true_and_predicted_waves(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/waves")
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state in ("finished", "failed"), what="the run")
+            assert panel.state == "finished"
+            wave = panel.query_one("#wave-plot")
+            assert {"true", "one step", "forecast"} <= set(wave.series)
+            true_points = wave.series["true"].points
+            forecast = wave.series["forecast"].points
+            assert forecast[0][0] > true_points[0][0]  # the forecast starts where the window ends
+
+    run(scenario())
+
+
+def test_a_damaged_progress_file_is_kept_aside_and_the_learner_told(tmp_path):
+    (tmp_path / "progress.json").write_text("{ not json")
+
+    async def scenario():
+        app = make_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert any("could not be read" in m and "Starting afresh" in m for m in messages)
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
+    assert list(tmp_path.glob("progress.corrupt-*.json"))
+
+
+def test_open_names_an_unknown_step_and_still_opens_the_lesson(tmp_path):
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/nowhere")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, LessonScreen) and app.screen.step.id == "arrival"
+            assert any("no step 'nowhere'" in n.message for n in app._notifications)
+
+    run(scenario())
+
+
+def test_the_app_command_needs_a_terminal():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "tutor.cli"], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL)
+    assert out.returncode == 2
+    assert "needs a terminal" in out.stderr

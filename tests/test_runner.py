@@ -79,3 +79,80 @@ def test_a_bad_job_is_a_failed_event():
 
     r = run(go())
     assert r.failed["kind"] == "bad_input" and "cell: must be one of" in r.failed["message"]
+
+
+async def until(condition, timeout=60.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+def test_a_warm_child_reports_devices_prepares_the_job_and_starts_it_on_go():
+    events = []
+    job = {**TINY, "max_steps": 20, "evals": 1}
+
+    async def go():
+        r = TrainingRun(None, events.append)
+        await r.warm()
+        await until(lambda: any(e["event"] == "ready" for e in events))
+        await r.prepare(job)
+        await until(lambda: any(e["event"] == "prepared" for e in events))
+        assert not any(e["event"] == "started" for e in events)  # prepared, not running
+        await r.start(job)
+        return await r.wait()
+
+    summary = run(go())
+    ready = next(e for e in events if e["event"] == "ready")
+    assert ready["devices"][-1]["name"] == "cpu"
+    assert summary["steps"] == 20
+
+
+def test_a_warm_child_given_another_job_runs_that_one():
+    events = []
+
+    async def go():
+        r = TrainingRun(None, events.append)
+        await r.warm()
+        await r.prepare({**TINY, "max_steps": 20})
+        await r.start({**TINY, "max_steps": 7, "evals": 1})  # the knobs changed after preparing
+        return await r.wait()
+
+    assert run(go())["steps"] == 7
+
+
+def test_an_unused_warm_child_closes_quietly():
+    events = []
+
+    async def go():
+        r = TrainingRun(None, events.append)
+        await r.warm()
+        await until(lambda: events)
+        await r.close()
+        return r
+
+    r = run(go())
+    assert r.process.returncode == 0
+    assert [e["event"] for e in events] == ["ready"]  # no "failed" for a child nobody started
+
+
+def test_a_serving_child_answers_predictions_after_the_run_until_closed():
+    events = []
+    job = {"task": "classify", "device": "cpu", "settings": {"hidden": 8, "embed": 4}, "max_steps": 5,
+           "evals": 1, "serve": True}
+
+    async def go():
+        r = TrainingRun(job, events.append)
+        await r.start()
+        await until(lambda: r.summary is not None)
+        await r.predict(["Rossi", "Schmidt"], request_id=7)
+        await until(lambda: any(e["event"] == "prediction" for e in events))
+        assert r.running  # still serving
+        await r.close()
+        return r
+
+    r = run(go())
+    prediction = next(e for e in events if e["event"] == "prediction")
+    assert prediction["id"] == 7 and [row["name"] for row in prediction["rows"]] == ["Rossi", "Schmidt"]
+    assert len(prediction["rows"][0]["guesses"]) == 3
+    assert r.process.returncode == 0
