@@ -43,7 +43,7 @@ def test_home_shows_a_card_per_lesson_and_continue_opens_the_first_step(tmp_path
             assert [c.lesson_id for c in cards] == ["tour", ""]  # the broken file gets a card too
             assert cards[0].total == 9 and cards[0].done == 0
             assert cards[1].problems == 2 and cards[1].has_class("-problems")
-            assert "Start: The lighthouse keeper's log" in str(app.screen.query_one("#continue").label)
+            assert "Start  The lighthouse keeper's log" in str(app.screen.query_one("#continue").label)
             await pilot.press("enter")  # the continue button has the focus
             assert isinstance(app.screen, LessonScreen)
             assert app.screen.step.id == "arrival"
@@ -264,6 +264,8 @@ def test_a_tiny_run_streams_events_reaches_the_goal_and_marks_the_step_done(tmp_
             await wait_for(pilot, lambda: "Rossi" in text_of(panel.query_one("#typed-guesses")),
                            what="the guesses for a typed name")
             child = lane.run.process
+            await pilot.press("escape")  # out of the name box
+            assert isinstance(app.screen, LessonScreen)
             await pilot.press("escape")  # leaving the step closes its child
             await wait_for(pilot, lambda: child.returncode is not None, timeout=10, what="the child to end")
 

@@ -84,7 +84,8 @@ class HomeScreen(Screen):
         index = [s.id for s in lesson.steps].index(target[1])
         step = lesson.steps[index]
         verb = "Continue" if self.app.progress.last_position() else "Start"
-        button.label = f"▶ {verb}: {lesson.title} · {index + 1}/{len(lesson.steps)} {step.title}  (c)"
+        button.label = f"▶ {verb}  {lesson.title} · step {index + 1} of {len(lesson.steps)}  (c)"
+        button.tooltip = f"{lesson.title}: {step.title}"
 
     def action_continue(self) -> None:
         target = self.continue_target()

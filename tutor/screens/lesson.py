@@ -86,8 +86,14 @@ class LessonScreen(Screen):
         elif step.kind == "train":
             widget = TrainPanel(self.lesson.id, step, self.file)
         else:
-            widget = ProseStep(step, note="Code exercises arrive in a later version: read the task, "
-                               "and write it in your editor for now.")
+            starter = self.file.parent / step.starter
+            try:
+                code = starter.read_text(encoding="utf-8")
+            except OSError as err:
+                code = f"# could not read {starter}: {err}"
+            widget = ProseStep(step, code=code, note=(
+                f"Checking your code inside rnn-tutor arrives with the code exercises. For now, copy "
+                f"[b]{starter}[/b] and write [b]{step.entry}[/b] in your editor."))
         body.mount(widget)
         position = self.query_one("#position", Static)
         position.update(f"{KIND_MARK.get(step.kind, '')} step {self.index + 1} of {len(self.step_ids)} · {step.kind}")

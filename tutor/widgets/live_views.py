@@ -55,7 +55,7 @@ class NameGuesses(LiveView):
             self.names = names
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Type a name, press enter: where is it from?", id="ask-name", compact=True)
+        yield Input(placeholder="t: type a name, enter: where is it from?", id="ask-name", compact=True)
         yield Static("", id="typed-guesses")
         yield Static("[dim]Guesses for held-out names appear after the first evaluation.[/dim]",
                      id="showcase")
@@ -66,6 +66,11 @@ class NameGuesses(LiveView):
         names = [n for n in event.value.replace(",", " ").split() if n.strip()]
         if names:
             self.post_message(self.Asked(names[:8]))
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.query_one(Input).has_focus:
+            event.stop()  # leave the box, not the lesson
+            self.screen.query_one("#start").focus()
 
     def on_prediction(self, event):
         self.query_one("#typed-guesses", Static).update(_guess_table(event["rows"], marks=False))

@@ -35,6 +35,8 @@ class Quiz(VerticalScroll):
         self.hints_shown = 0
         self.attempts = 0
         self.solved = False
+        self.picked: int | None = None
+        """The chosen choice, kept here too: a number key's pick reaches the RadioSet a message later."""
         self.several = bool(step.choices) and sum(c.correct for c in step.choices) > 1
 
     def compose(self) -> ComposeResult:
@@ -44,11 +46,12 @@ class Quiz(VerticalScroll):
         if step.choices:
             if self.several:
                 yield Static("Choose every answer that is right (space ticks one).", classes="note")
-                yield SelectionList[int](*[(c.text, i) for i, c in enumerate(step.choices)], id="answer")
+                yield SelectionList[int](*[(f"{i + 1}. {c.text}", i) for i, c in enumerate(step.choices)],
+                                         id="answer")
             else:
                 with RadioSet(id="answer"):
-                    for choice in step.choices:
-                        yield RadioButton(choice.text)
+                    for number, choice in enumerate(step.choices, 1):
+                        yield RadioButton(f"{number}. {choice.text}")
         else:
             yield Input(placeholder=PLACEHOLDERS[step.answer.type], id="answer")
         with Horizontal(classes="quiz-buttons"):
@@ -77,7 +80,7 @@ class Quiz(VerticalScroll):
             if self.several:
                 picked = set(self.query_one(SelectionList).selected)
             else:
-                index = self.query_one(RadioSet).pressed_index
+                index = self.picked if self.picked is not None else self.query_one(RadioSet).pressed_index
                 picked = {index} if index >= 0 else set()
             if not picked:
                 return None
@@ -101,12 +104,19 @@ class Quiz(VerticalScroll):
             feedback.update(f"[b green]✓ Right.[/] {self._why(given)}")
             self.set_class(True, "-solved")
             self.show_explanation()
+            self.call_after_refresh(self._focus_next_step)
         else:
             tip = " Try a hint." if self.hints_shown < len(self.step.hints) else ""
             feedback.update(f"[b red]✗ Not quite[/] (attempt {self.attempts}).{tip} {self._why(given)}")
             if self.attempts >= GIVE_UP_AFTER:
                 self.query_one("#reveal").remove_class("-hidden")
         self.post_message(self.Answered(self.step.id, correct, self.attempts))
+
+    def _focus_next_step(self) -> None:
+        """Solved: the next key press should move on, even from the answer box."""
+        next_button = self.screen.query("#next")
+        if next_button:
+            next_button.first().focus()
 
     def _why(self, given: str) -> str:
         if not self.step.choices:
@@ -121,9 +131,13 @@ class Quiz(VerticalScroll):
         if self.several:
             self.query_one(SelectionList).toggle(number - 1)
         else:
+            self.picked = number - 1
             buttons = list(self.query(RadioButton))
             buttons[number - 1].value = True
             self.query_one(RadioSet).focus()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.picked = event.index
 
     def action_hint(self) -> None:
         if self.hints_shown >= len(self.step.hints):

@@ -62,6 +62,7 @@ class TrainPanel(Vertical):
         Binding("r", "reset_run", "Reset run"),
         Binding("l", "toggle_log", "Log scale"),
         Binding("m", "toggle_view", "Loss/goal view"),
+        Binding("t", "type_name", "Type a name", show=False),
     ]
 
     class GoalReached(Message):
@@ -284,6 +285,12 @@ class TrainPanel(Vertical):
         if self.app.warm:
             self.run_worker(self._warm_all(), group="warm")
 
+    def action_type_name(self) -> None:
+        """classify: jump to the box where any name can be tried on the network."""
+        box = self.query("#ask-name")
+        if box:
+            box.first().focus()
+
     def action_toggle_log(self) -> None:
         plot = self.query_one(LossPlot)
         plot.set_log(not plot.log_scale)
@@ -379,7 +386,10 @@ class TrainPanel(Vertical):
                 if self.state == "running" and 0 < s["progress"] < 1:
                     left = s["seconds"] * (1 - s["progress"]) / s["progress"]
                     eta = f" · {int(left) // 60}:{int(left) % 60:02d} left"
-                parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f} · "
+                goal = ""
+                if self.goal_metric and lane.metric and self.goal_metric != "val_loss":
+                    goal = f" · {self.goal_metric} {lane.metric[-1][1]:.3g}/{self.step.goal.threshold:g}"
+                parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f}{goal} · "
                              f"{s['items_per_s']:,.0f} {self.info.item}/s{eta}")
         if not parts:
             return self._idle_status()
