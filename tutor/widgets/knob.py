@@ -30,6 +30,9 @@ class Knob(Widget, can_focus=True):
     BINDINGS = [
         Binding("right,plus,equals_sign", "turn(1)", "More", key_display="→/+"),
         Binding("left,minus", "turn(-1)", "Less", key_display="←/-"),
+        Binding("down", "app.focus_next", "Next knob", show=False),
+        Binding("up", "app.focus_previous", "Previous knob", show=False),
+        Binding("escape", "leave", "Back to Start", show=False),
     ]
 
     value: reactive[Any] = reactive(None, layout=False)
@@ -85,6 +88,11 @@ class Knob(Widget, can_focus=True):
         if new != self.value:
             self.value = new
             self.post_message(self.Changed(self, new))
+
+    def action_leave(self) -> None:
+        start = self.screen.query("#start")
+        if start:
+            start.first().focus()
 
     def on_click(self, event) -> None:
         self.focus()

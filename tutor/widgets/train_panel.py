@@ -63,6 +63,7 @@ class TrainPanel(Vertical):
         Binding("l", "toggle_log", "Log scale"),
         Binding("m", "toggle_view", "Loss/goal view"),
         Binding("t", "type_name", "Type a name", show=False),
+        Binding("k", "knobs", "Knobs"),
     ]
 
     class GoalReached(Message):
@@ -285,6 +286,12 @@ class TrainPanel(Vertical):
         if self.app.warm:
             self.run_worker(self._warm_all(), group="warm")
 
+    def action_knobs(self) -> None:
+        """To the settings: ↑/↓ pick one, ←/→ turn it, esc goes back to Start."""
+        knobs = self.query(Knob)
+        if knobs:
+            knobs.first().focus()
+
     def action_type_name(self) -> None:
         """classify: jump to the box where any name can be tried on the network."""
         box = self.query("#ask-name")
@@ -419,7 +426,7 @@ class TrainPanel(Vertical):
         message = (f"{who}{event['metric']} {event['value']:.3g} at step {event['step']:,} "
                    f"({event['seconds']:.0f} s). Step done!")
         reduced = self.app.has_class("-reduced-motion")
-        self.app.notify(message, title="Goal reached" if reduced else "🎉 Goal reached", timeout=8)
+        self.app.notify(message, title="Goal reached" if reduced else "🎉 Goal reached", timeout=5)
         if not reduced:
             self.add_class("-celebrate")
             self.set_timer(1.5, lambda: self.remove_class("-celebrate"))
