@@ -329,7 +329,8 @@ def test_temperature_acts_on_the_running_job(tmp_path):
             await wait_for(pilot, lambda: lane.train, what="the first loss point")
             original = lane.run.on_event
             lane.run.on_event = lambda e: (seen.append(e), original(e))
-            panel.query_one("#knob-temperature", Knob).focus()
+            await pilot.press("k")  # to the knobs; temperature is the first
+            assert app.focused is panel.query_one("#knob-temperature", Knob)
             await pilot.press("left", "left")
             await wait_for(pilot, lambda: any(e.get("event") == "set" for e in seen), what="the set event")
             await wait_for(pilot, lambda: any(e.get("event") == "sample" and e["temperature"] < 0.8 for e in seen),
