@@ -460,6 +460,8 @@ class TrainPanel(Vertical):
                 f"{ADVICE.get(lane.failed.get('kind', ''), '')}")
             return
         summaries = {lane.name: lane.summary for lane in self.lanes.values() if lane.summary}
+        if all(s.get("stopped_by") in ("max_steps", "max_seconds") for s in summaries.values()):
+            self.query_one(ProgressBar).update(progress=100)  # the budget is spent, whatever the last step said
         best = next((s for s in summaries.values() if s.get("passed")), None)
         if best is not None:
             self.post_message(self.GoalReached(self.step.id, _short_summary(best)))
