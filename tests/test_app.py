@@ -355,6 +355,10 @@ def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
             assert configs == {"rnn": "rnn", "lstm": "lstm"}
             plot = panel.query_one("#plot")
             assert {"rnn accuracy", "lstm accuracy"} <= set(plot.series)
+            board = text_of(panel.query_one("#race-board"))
+            params = {name: lane.summary["params"] for name, lane in panel.lanes.items()}
+            assert params["lstm"] > params["rnn"]  # four weight blocks against one
+            assert f"{params['lstm']:,}" in board and f"{params['rnn']:,}" in board
 
     run(scenario())
 

@@ -42,18 +42,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Hinted(Strict):
+class Teaching(Strict):
+    teaches: list[str] = Field(default_factory=list,
+                               description="the concepts this step teaches (tags; tests check a lesson's list)")
+
+
+class Hinted(Teaching):
     hints: list[str] = Field(default_factory=list, description="revealed one at a time, in order")
 
 
-class StoryStep(Strict):
+class StoryStep(Teaching):
     kind: Literal["story"]
     id: Id
     title: str = Field(description="shown in the step list")
     text: str = Field(description="Markdown prose")
 
 
-class ExplainStep(Strict):
+class ExplainStep(Teaching):
     kind: Literal["explain"]
     id: Id
     title: str = Field(description="shown in the step list")

@@ -20,6 +20,7 @@ LANE_STYLES = ["cyan", "magenta", "yellow", "blue", "red", "white"]
 class LiveView(Vertical):
     """Base: receives the run's `sample`, `eval` and `prediction` events."""
 
+    def on_started(self, event: dict[str, Any], lane: str) -> None: ...
     def on_sample(self, event: dict[str, Any], lane: str) -> None: ...
     def on_eval(self, event: dict[str, Any], lane: str) -> None: ...
     def on_prediction(self, event: dict[str, Any]) -> None: ...
@@ -153,6 +154,10 @@ class RaceBoard(LiveView):
         self.styles_by_lane = lanes
         self.latest = {lane: {} for lane in lanes}
 
+    def on_started(self, event, lane):
+        self.latest.setdefault(lane, {})["started"] = event
+        self._show()
+
     def on_eval(self, event, lane):
         self.latest.setdefault(lane, {})["eval"] = event
         self._show()
@@ -167,14 +172,15 @@ class RaceBoard(LiveView):
 
     def _show(self) -> None:
         table = Table(box=None, padding=(0, 1))
-        for col in ("cell", "step", "accuracy", "recalls"):
+        for col in ("cell", "parameters", "step", "accuracy", "recalls"):
             table.add_column(col)
         for lane, seen in self.latest.items():
             ev, sample = seen.get("eval"), seen.get("sample")
             accuracy = f"{ev['metrics'].get('accuracy', 0):.0%}" if ev else "-"
             recalls = " ".join(("[green]" if r["correct"] else "[red]") + f"{r['symbol']}→{r['guess']}[/]"
                                for r in (sample or {}).get("rows", [])[:6])
-            table.add_row(f"[{self.styles_by_lane.get(lane, 'white')}]{lane}[/]",
+            params = f"{seen['started']['params']:,}" if seen.get("started") else "-"
+            table.add_row(f"[{self.styles_by_lane.get(lane, 'white')}]{lane}[/]", params,
                           f"{(ev or sample or {}).get('step', 0):,}", accuracy, recalls)
         self.query_one("#race-board", Static).update(table)
 

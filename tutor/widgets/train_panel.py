@@ -356,6 +356,7 @@ class TrainPanel(Vertical):
         lane.prepared = True
 
     def _event_started(self, lane: Lane, event: dict[str, Any]) -> None:
+        self.query_one(".live-view").on_started(event, lane.name)
         shape = f"{event['config']['cell']} {event['config']['layers']}x{event['config']['hidden']}"
         self.query_one("#status", Static).update(
             f"training {shape} on [b]{event['device']}[/b] · {event['params']:,} parameters…")
