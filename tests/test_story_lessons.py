@@ -1,0 +1,75 @@
+"""The three story lessons: every concept of the chapters is taught by some step, and each lesson has
+the shape a newcomer's 25-40 minutes needs (a story with an ending, checked quizzes, live training)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.lesson.search import builtin_dir, load_library
+
+CONCEPTS = {
+    "dracula": [
+        "sequences", "order-matters", "one-hot", "hidden-state", "i2h-i2o-cell", "logsoftmax",
+        "nllloss", "nll-equals-cross-entropy", "sgd", "loop-over-characters", "bptt",
+        "temperature", "top-k",
+    ],
+    "oz": [
+        "training-loop", "zero-grad", "loss-per-step-vs-last-step", "backward", "optimizer-step",
+        "print-plot-cadence", "lr-too-high", "plateau", "overfitting", "nn-rnn", "batch-first",
+        "initial-hidden-state", "sgd-vs-adam", "no-grad", "eval-train-modes", "hidden-state-shape",
+        "time-series-prediction",
+    ],
+    "frankenstein": [
+        "elman-network", "vanishing-gradients", "exploding-gradients", "gradient-clipping",
+        "long-term-dependencies", "lstm-gates", "lstm-standard-gate-names", "gru", "gru-cheaper",
+        "parameter-counts", "bidirectional", "lstm-gru-shapes", "output-last-trap", "packing",
+        "contiguous-view", "dropout-between-layers",
+    ],
+}
+"""Concept tags, one per idea the issue lists for each story (issue 5). Steps name them in `teaches`."""
+
+
+@pytest.fixture(scope="module")
+def library():
+    lib = load_library(roots=[builtin_dir()])
+    assert not lib.problems, "\n".join(map(str, lib.problems))
+    return lib
+
+
+@pytest.mark.parametrize("lesson_id", sorted(CONCEPTS))
+def test_every_concept_is_taught_by_some_step(library, lesson_id):
+    lesson = library.lessons[lesson_id]
+    taught = {tag for step in lesson.steps for tag in step.teaches}
+    missing = [c for c in CONCEPTS[lesson_id] if c not in taught]
+    assert not missing, f"{lesson_id}: no step teaches {missing}"
+
+
+@pytest.mark.parametrize("lesson_id", sorted(CONCEPTS))
+def test_a_lesson_has_a_story_quizzes_and_live_training(library, lesson_id):
+    lesson = library.lessons[lesson_id]
+    kinds = [step.kind for step in lesson.steps]
+    quizzes = [s for s in lesson.steps if s.kind == "quiz"]
+    assert len(quizzes) >= 4
+    assert all(q.hints and q.explanation for q in quizzes), "every quiz has hints and an explanation"
+    assert kinds.count("train") >= 2
+    assert all(s.goal is not None for s in lesson.steps if s.kind == "train"), "every run has a goal"
+    assert kinds[0] == "story" and kinds[-1] == "story", "the story opens the lesson and ends it"
+    assert 25 <= lesson.estimated_minutes <= 40
+    assert any(getattr(s, "diagram", None) for s in lesson.steps), "a diagram drawn in text"
+    explains = [s for s in lesson.steps if s.kind == "explain"]
+    assert any("```python" in s.text for s in explains), "code a learner can paste into Python"
+
+
+def test_the_oz_lesson_asks_the_hidden_state_shape_of_a_batch_first_gru(library):
+    quizzes = [s for s in library.lessons["oz"].steps if s.kind == "quiz" and s.answer is not None]
+    shapes = [q for q in quizzes if q.answer.type == "shape" and q.answer.value.replace(" ", "") == "(1,3,20)"]
+    assert shapes, "the GRU(input_size=100, hidden_size=20, num_layers=1, batch_first) quiz, batches of 3"
+    assert "batch_first" in shapes[0].question and "20" in shapes[0].question
+
+
+def test_the_race_lets_the_learner_choose_how_far_back_to_remember(library):
+    race = [s for s in library.lessons["frankenstein"].steps if s.kind == "train" and s.task == "recall"]
+    assert race, "the memory race is a recall step"
+    step = race[0]
+    assert set(step.tunable["cell"].choices) == {"rnn", "lstm", "gru"}
+    assert "gap" in step.tunable
