@@ -50,9 +50,10 @@ def test_a_learner_opens_a_lesson_walks_it_answers_and_quits(tmp_path):
                     {k: str(v) for k, v in env.items()})
     try:
         home = term.wait_for("Pick a story")
-        assert "The lighthouse keeper's log" in home and "Dracula" in home
-        term.keys("Tab")  # from the continue button to the first lesson card (Dracula)
-        term.keys("Tab")  # the tour's card
+        assert "Dracula" in home
+        built_in = len(list((HERE.parent / "lessons").glob("*/lesson.yaml")))
+        for _ in range(built_in + 1):  # from the continue button past the built-in cards to the tour's
+            term.keys("Tab")
         term.keys("Enter")
         term.wait_for("The keeper arrives")
         term.keys("n")
