@@ -112,8 +112,9 @@ SETTINGS: dict[str, Setting] = {
                 tasks=("char-lm", "classify", "recall")),
         Setting("dropout", float, "dropout between layers and before the output", minimum=0.0,
                 maximum=0.9),
-        Setting("keep_bias", float, "starting bias of the gate that keeps memory (LSTM forget, GRU "
-                "update): higher starts with a longer memory", minimum=-10.0, maximum=10.0),
+        Setting("keep_bias", float, "starting bias of the gate that keeps memory (LSTM forget, with "
+                "the input gate at minus it; GRU update): higher starts with a longer memory",
+                minimum=-10.0, maximum=10.0),
         # The optimiser.
         Setting("lr", float, "learning rate", minimum=0.0, exclusive_minimum=True, maximum=10.0,
                 log=True, live=True),

@@ -66,8 +66,11 @@ class NamedLSTMCell(nn.Module):
         self.gates = nn.Linear(input_size + hidden_size, 4 * hidden_size)
         with torch.no_grad():
             # Start by remembering: a positive forget-gate bias keeps the cell state alive early
-            # in training, so gradients reach far back before the gate has learnt anything.
+            # in training, so gradients reach far back before the gate has learnt anything; the
+            # input gate starts as closed as the forget gate is open, so the cell does not fill
+            # with everything it reads (networks.py, _init_keep_bias, says why).
             self.gates.bias[hidden_size : 2 * hidden_size].fill_(forget_bias)
+            self.gates.bias[:hidden_size].fill_(-forget_bias)
 
     def forward(
         self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]

@@ -125,13 +125,25 @@ def _init_keep_bias(rnn: nn.LSTM | nn.GRU, hidden: int, keep_bias: float) -> Non
     bias b the gate starts near sigmoid(b) per step, so memory fades like sigmoid(b)**steps:
     0.73**50 is 1e-7 for b=1, 0.95**50 is 0.08 for b=3. Measured on the recall task with a gap
     of 50: b=3 (LSTM) and b=2 (GRU) learn within seconds; PyTorch's default start never does.
+
+    The LSTM's input gate starts at -b, as closed as the forget gate is open (the "chrono"
+    start of Tallec and Ollivier, 2018, with one constant). A GRU's single update gate already
+    trades keeping against writing; an LSTM with its forget gate open and its input gate half
+    open fills its cell with everything it reads, tanh(c) saturates and the gradient dies.
+    Measured on recall at gap 100, 60 s, three cells racing on 2 cores: with f=+5 alone the
+    LSTM reached 90% in 2 of 5 seeds (the others sat at chance for a minute); with i=-5 as
+    well, 100% at the first evaluation (5 s) in the seeds that had stalled.
     """
     with torch.no_grad():
         for name, bias in rnn.named_parameters():
             if name.startswith("bias_ih"):
                 bias[hidden : 2 * hidden].fill_(keep_bias)
+                if isinstance(rnn, nn.LSTM):
+                    bias[:hidden].fill_(-keep_bias)
             elif name.startswith("bias_hh"):
                 bias[hidden : 2 * hidden].fill_(0.0)
+                if isinstance(rnn, nn.LSTM):
+                    bias[:hidden].fill_(0.0)
 
 
 class TokenInput(nn.Module):

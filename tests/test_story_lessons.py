@@ -3,6 +3,12 @@ the shape a newcomer's 25-40 minutes needs (a story with an ending, checked quiz
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
 import pytest
 
 from tutor.lesson.search import builtin_dir, load_library
@@ -73,3 +79,24 @@ def test_the_race_lets_the_learner_choose_how_far_back_to_remember(library):
     step = race[0]
     assert set(step.tunable["cell"].choices) == {"rnn", "lstm", "gru"}
     assert "gap" in step.tunable
+
+
+def _python_blocks():
+    """Every ```python block of every explain step: the code a learner is told they can paste."""
+    lib = load_library(roots=[builtin_dir()])
+    for lesson_id, lesson in sorted(lib.lessons.items()):
+        for step in lesson.steps:
+            if step.kind != "explain":
+                continue
+            for n, block in enumerate(re.findall(r"```python\n(.*?)```", step.text, flags=re.S)):
+                yield pytest.param(textwrap.dedent(block), id=f"{lesson_id}/{step.id}#{n}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", list(_python_blocks()))
+def test_the_code_in_every_explain_step_runs_as_pasted(code, tmp_path):
+    """Pasted into a fresh Python (as a learner would), the block runs to the end without an error."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=180, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, f"the block failed:\n{done.stderr[-2000:]}"
+    assert done.stdout.strip(), "the block prints what the step tells the learner to notice"
