@@ -354,7 +354,10 @@ def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
             configs = {name: lane.summary["config"]["cell"] for name, lane in panel.lanes.items()}
             assert configs == {"rnn": "rnn", "lstm": "lstm"}
             plot = panel.query_one("#plot")
-            assert {"rnn accuracy", "lstm accuracy"} <= set(plot.series)
+            assert {"rnn", "lstm"} <= set(plot.series)  # one line per cell, named by the cell
+            title = plot.query_one(".plot-title")  # the legend sits in the title line, off the lines
+            await wait_for(pilot, lambda: "rnn" in text_of(title) and "lstm" in text_of(title),
+                           what="both cells named in the legend at the next repaint")
             board = text_of(panel.query_one("#race-board"))
             params = {name: lane.summary["params"] for name, lane in panel.lanes.items()}
             assert params["lstm"] > params["rnn"]  # four weight blocks against one

@@ -136,6 +136,6 @@ def test_a_lesson_step_only_takes_its_tunables():
     assert result.returncode == 2
     assert "hidden: not tunable in dracula/visitors (tunable: cell, lr)" in result.stderr
     outside = train("dracula/visitors", "--set", "cell=lstm-cell", "--max-steps", "2")
-    assert outside.returncode == 2 and "cell: this step allows rnn, gru, lstm, elman" in outside.stderr
+    assert outside.returncode == 2 and "cell: this step allows elman, rnn, gru, lstm" in outside.stderr
     missing = train("dracula/nowhere", "--max-steps", "2")
     assert missing.returncode == 2 and "its train steps: visitors, learn-to-speak" in missing.stderr

@@ -53,6 +53,8 @@ class Series:
     points: list[tuple[float, float]] = field(default_factory=list)
     markers: bool = False
     """Few points (evaluations): drawn as a line with a marker at each point."""
+    legend: bool = True
+    """Named in the legend (a race names each cell once, not its train and val lines apart)."""
 
 
 def downsample(points: list[tuple[float, float]], bins: int) -> list[tuple[float, float]]:
@@ -93,16 +95,22 @@ class LossPlot(Vertical):
         self._title()
 
     def _title(self) -> None:
+        """The title line doubles as the legend: a legend drawn inside the plot hides the lines it
+        names (at 80 columns it covered the top right, where a winning cell's accuracy runs)."""
         scale = " (log scale)" if self.log_scale else ""
         goal = f"  · goal {self.goal:g}" if self.goal is not None else ""
-        self.query_one(".plot-title", Static).update(f"[b]{self.title}[/b]{scale}{goal}")
+        keys = [f"[{s.style}]{'●' if s.markers else '━'}[/] {s.label}" for s in self.series.values()
+                if s.points and s.legend]
+        legend = ("   " + "  ".join(keys)) if keys else ""
+        self.query_one(".plot-title", Static).update(f"[b]{self.title}[/b]{scale}{goal}{legend}")
 
-    def add(self, name: str, x: float, y: float, style: str = "white", markers: bool = False) -> None:
+    def add(self, name: str, x: float, y: float, style: str = "white", markers: bool = False,
+            legend: bool = True) -> None:
         if not math.isfinite(y):
             return
         series = self.series.get(name)
         if series is None:
-            series = self.series[name] = Series(name, style, markers=markers)
+            series = self.series[name] = Series(name, style, markers=markers, legend=legend)
         series.points.append((x, y))
         self.dirty = True
 
@@ -141,13 +149,19 @@ class LossPlot(Vertical):
             ys = [transform(y) for _, y in points]
             xs_all += xs
             if len(points) == 1 or series.markers:
-                plot.scatter(xs, ys, marker="●", marker_style=series.style, label=series.label)
-                if len(points) > 1:
+                if len(points) > 1:  # the line first, so the markers sit on top of it
                     plot.plot(xs, ys, line_style=series.style, hires_mode=HiResMode.BRAILLE)
+                plot.scatter(xs, ys, marker="●", marker_style=series.style)
             else:
-                plot.plot(xs, ys, line_style=series.style, hires_mode=HiResMode.BRAILLE, label=series.label)
+                plot.plot(xs, ys, line_style=series.style, hires_mode=HiResMode.BRAILLE)
         if self.goal is not None and xs_all and (self.goal > 0 or not self.log_scale):
             g = transform(self.goal)
-            plot.plot([min(xs_all), max(xs_all)], [g, g], line_style="green", hires_mode=HiResMode.BRAILLE, label="goal")
-        if xs_all:
-            plot.show_legend()
+            plot.plot([min(xs_all), max(xs_all)], [g, g], line_style="green", hires_mode=HiResMode.BRAILLE)
+        ys_all = [y for series in self.series.values() for _, y in series.points]
+        if ys_all and not self.log_scale and 0 <= min(ys_all) and max(ys_all) <= 1 and max(ys_all) > 0.5:
+            # A share (accuracy): room above 100%, so a cell that gets everything right draws its
+            # line under the frame instead of on it.
+            plot.set_ylimits(0.0, 1.08)
+        else:
+            plot.set_ylimits(None, None)
+        self._title()

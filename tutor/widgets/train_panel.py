@@ -141,7 +141,7 @@ class TrainPanel(Vertical):
     def _plot_title(self) -> str:
         if self.view == "metric" and self.goal_metric:
             return self.goal_metric
-        return "loss: train (median per bin) and val (dots)"
+        return "loss"  # the legend beside it names the lines: train (median per bin), val (dots)
 
     def _device_options(self) -> list[tuple[str, str]]:
         options = device_options(self.app.devices)
@@ -324,14 +324,20 @@ class TrainPanel(Vertical):
 
     def _plot_point(self, lane: Lane, kind: str, x: float, y: float) -> None:
         plot = self.query_one(LossPlot)
-        prefix = f"{lane.name} " if self.race else ""
-        if self.view == "metric":
+        if self.race:  # one colour per cell; the title says which measure, the legend which cell
+            if self.view == "metric" and kind == "metric":
+                plot.add(lane.name, x, y, lane.style)
+            elif self.view != "metric" and kind == "train":
+                plot.add(lane.name, x, y, lane.style)
+            elif self.view != "metric" and kind == "val":
+                plot.add(f"{lane.name} val", x, y, lane.style, markers=True, legend=False)
+        elif self.view == "metric":
             if kind == "metric":
-                plot.add(f"{prefix}{self.goal_metric}", x, y, lane.style if self.race else "yellow", markers=not self.race)
+                plot.add(self.goal_metric, x, y, "yellow", markers=True)
         elif kind == "train":
-            plot.add(f"{prefix}train", x, y, lane.style if self.race else "cyan")
+            plot.add("train", x, y, "cyan")
         elif kind == "val":
-            plot.add(f"{prefix}val", x, y, "magenta" if not self.race else lane.style, markers=True)
+            plot.add("val", x, y, "magenta", markers=True)
 
     # Events from the child ----------------------------------------------------------------------
     def _on_event(self, lane: Lane, event: dict[str, Any]) -> None:
@@ -383,6 +389,8 @@ class TrainPanel(Vertical):
             self.query_one("#status", Static).update(self._status_line())
 
     def _status_line(self) -> str:
+        if self.race:
+            return self._race_status_line()
         parts = []
         for lane in self.lanes.values():
             prefix = f"[{lane.style}]{lane.name}[/] " if self.race else ""
@@ -403,6 +411,24 @@ class TrainPanel(Vertical):
             return self._idle_status()
         state = {"finished": " · [b]finished[/b]", "failed": ""}.get(self.state, "")
         return "  │  ".join(parts) + state
+
+    def _race_status_line(self) -> str:
+        """One short line for all the cells (the board below has their steps and accuracy)."""
+        parts, left = [], 0.0
+        for lane in self.lanes.values():
+            name = f"[{lane.style}]{lane.name}[/]"
+            if lane.failed:
+                parts.append(f"{name} [red]failed[/red]")
+            elif lane.last_step:
+                s = lane.last_step
+                parts.append(f"{name} {s['items_per_s']:,.0f}/s")
+                if 0 < s["progress"] < 1:
+                    left = max(left, s["seconds"] * (1 - s["progress"]) / s["progress"])
+        if not parts:
+            return self._idle_status()
+        tail = f" · {int(left) // 60}:{int(left) % 60:02d} left" if self.state == "running" and left else ""
+        state = {"finished": " · [b]finished[/b]"}.get(self.state, "")
+        return f"{self.info.item}/s: " + "  ".join(parts) + tail + state
 
     def _event_eval(self, lane: Lane, event: dict[str, Any]) -> None:
         lane.val.append((event["step"], event["val_loss"]))
