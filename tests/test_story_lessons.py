@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+import yaml
 
 from tutor.lesson.search import builtin_dir, load_library
 
@@ -100,3 +101,27 @@ def test_the_code_in_every_explain_step_runs_as_pasted(code, tmp_path):
                           timeout=180, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, f"the block failed:\n{done.stderr[-2000:]}"
     assert done.stdout.strip(), "the block prints what the step tells the learner to notice"
+
+
+def _prose(value, path=""):
+    """Every Markdown string in a lesson (diagrams are drawn verbatim, so they are left out)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key != "diagram":
+                yield from _prose(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _prose(item, f"{path}[{n}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+@pytest.mark.parametrize("lesson_id", sorted(CONCEPTS))
+def test_arithmetic_in_prose_is_not_swallowed_as_emphasis(lesson_id):
+    """`16*8 + 16*16` outside backticks renders as "168 + 1616" with the middle in italics."""
+    raw = yaml.safe_load((builtin_dir() / lesson_id / "lesson.yaml").read_text(encoding="utf-8"))
+    bad = []
+    for path, text in _prose(raw):
+        plain = re.sub(r"`[^`]*`", "", re.sub(r"```.*?```", "", text, flags=re.S))
+        bad += [f"{path}: ...{plain[max(0, m.start() - 20):m.end() + 20]}..." for m in re.finditer(r"\w\*\w", plain)]
+    assert not bad, "wrap it in backticks:\n" + "\n".join(bad)
