@@ -9,6 +9,7 @@ import signal
 import pytest
 from textual.widgets import Input, RadioSet, SelectionList, Static
 
+from tutor.app import TutorApp
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen, StepItem
 from tutor.screens.problems import ProblemsScreen
@@ -125,6 +126,39 @@ def test_a_typed_shape_answer_accepts_any_spelling_of_the_shape(tmp_path):
             await pilot.press(*"torch.Size([1, 3, 20])", "enter")
             assert "Right" in text_of(quiz.query_one("#feedback"))
             assert "shape" in app.progress.done("tour")
+
+    run(scenario())
+
+
+def test_a_long_typed_question_scrolls_to_its_verdict_and_esc_leaves_the_answer_box(tmp_path):
+    """At 80x24 the Oz shape question fills the screen: the verdict and the hint must come into view,
+    and esc must leave the answer box (not the lesson) so that h and n work again."""
+    from tutor.lesson.search import builtin_dir, load_library
+
+    def in_view(quiz, widget) -> bool:
+        top, bottom = quiz.scroll_y, quiz.scroll_y + quiz.scrollable_content_region.height
+        region = widget.virtual_region
+        return region.height > 0 and top <= region.y and region.y + region.height <= bottom
+
+    async def scenario():
+        app = TutorApp(library=load_library(roots=[builtin_dir()]), progress_path=tmp_path / "progress.json",
+                       settings_path=tmp_path / "settings.json", warm=False, open_target="oz/gru-hidden-shape")
+        async with app.run_test(size=(80, 24)) as pilot:
+            quiz = app.screen.query_one(Quiz)
+            assert app.focused is quiz.query_one(Input)
+            await pilot.press(*"(3, 1, 20)", "enter")
+            await pilot.pause()
+            feedback = quiz.query_one("#feedback")
+            assert "Not quite" in text_of(feedback)
+            assert in_view(quiz, feedback), "the verdict is on screen"
+            await pilot.press("escape")
+            assert isinstance(app.screen, LessonScreen), "esc left the box, not the lesson"
+            await pilot.press("h")
+            await pilot.pause()
+            hints = quiz.query_one("#hints")
+            assert "batch_first" in text_of(hints), "the first hint is shown"
+            assert in_view(quiz, hints)
+            assert quiz.query_one(Input).value == "(3, 1, 20)", "the h went to the hint, not into the box"
 
     run(scenario())
 

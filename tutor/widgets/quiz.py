@@ -53,6 +53,8 @@ class Quiz(VerticalScroll):
                     for number, choice in enumerate(step.choices, 1):
                         yield RadioButton(f"{number}. {choice.text}")
         else:
+            yield Static("Type the answer, [b]enter[/b] checks it; [b]esc[/b] leaves the box "
+                         "(then [b]h[/b] shows a hint, [b]n[/b] moves on).", classes="note")
             yield Input(placeholder=PLACEHOLDERS[step.answer.type], id="answer")
         with Horizontal(classes="quiz-buttons"):
             yield Button("Check", id="check", variant="primary")
@@ -110,7 +112,17 @@ class Quiz(VerticalScroll):
             feedback.update(f"[b red]✗ Not quite[/] (attempt {self.attempts}).{tip} {self._why(given)}")
             if self.attempts >= GIVE_UP_AFTER:
                 self.query_one("#reveal").remove_class("-hidden")
+        self._bring_into_view(feedback, top=correct)  # right: the verdict on top, the why below it
         self.post_message(self.Answered(self.step.id, correct, self.attempts))
+
+    def _bring_into_view(self, widget, top: bool = False) -> None:
+        """A long question pushes the verdict and the hints below the fold at 80x24: scroll to them."""
+        self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=top)
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and isinstance(self.screen.focused, Input):
+            event.stop()  # leave the answer box, not the lesson: letter keys work again
+            self.query_one("#check").focus()
 
     def _focus_next_step(self) -> None:
         """Solved: the next key press should move on, even from the answer box."""
@@ -148,6 +160,7 @@ class Quiz(VerticalScroll):
         button = self.query_one("#hint", Button)
         button.label = self._hint_label()
         button.disabled = self.hints_shown >= len(self.step.hints)
+        self._bring_into_view(self.query_one("#hints"))
 
     def show_explanation(self) -> None:
         explanation = self.query_one("#explanation", Markdown)
