@@ -157,6 +157,7 @@ def test_a_long_typed_question_scrolls_to_its_verdict_and_esc_leaves_the_answer_
             await pilot.pause()
             hints = quiz.query_one("#hints")
             assert "batch_first" in text_of(hints), "the first hint is shown"
+            assert "`" not in text_of(hints), "the author's `code` is styled, not shown as backticks"
             assert in_view(quiz, hints)
             assert quiz.query_one(Input).value == "(3, 1, 20)", "the h went to the hint, not into the box"
 

@@ -129,7 +129,7 @@ class WaveView(LiveView):
             return
         row = rows[0]
         plot = self.query_one("#wave-plot", LossPlot)
-        plot.reset(f"wave at step {event['step']:,}: true, one step ahead, forecast")
+        plot.reset(f"wave at step {event['step']:,}")  # the legend beside it names the lines
         start = row["forecast_start"]
         for i, y in enumerate(row["true"]):
             plot.add("true", i, y, "white")

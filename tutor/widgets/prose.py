@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*")
+
+
+def inline_markup(text: str) -> str:
+    """One line of lesson prose (a hint) as Rich markup: `code` and **bold** styled, the rest escaped.
+
+    Hints are short, so they sit in a Static rather than a Markdown widget; without this an author's
+    backticks would show up literally."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        code, bold = match.groups()
+        out.append(f"[b $accent]{escape(code)}[/]" if code is not None else f"[b]{escape(bold)}[/b]")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 class ProseStep(VerticalScroll, can_focus=True):

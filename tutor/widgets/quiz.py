@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
 
 from ..lesson.answers import check_answer
+from .prose import inline_markup
 
 GIVE_UP_AFTER = 2
 """Wrong answers before "Show the answer" is offered: enough to try, not enough to get stuck."""
@@ -155,7 +156,7 @@ class Quiz(VerticalScroll):
         if self.hints_shown >= len(self.step.hints):
             return
         self.hints_shown += 1
-        shown = "\n".join(f"💡 {h}" for h in self.step.hints[: self.hints_shown])
+        shown = "\n".join(f"💡 {inline_markup(h)}" for h in self.step.hints[: self.hints_shown])
         self.query_one("#hints", Static).update(shown)
         button = self.query_one("#hint", Button)
         button.label = self._hint_label()

@@ -25,6 +25,7 @@ from ..runner import TrainingRun
 from ..screens.settings import device_options
 from .knob import Knob
 from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
+from .prose import inline_markup
 from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, STATUS_UPDATES_PER_SECOND, LossPlot
 
 ADVICE = {
@@ -118,7 +119,7 @@ class TrainPanel(Vertical):
                 yield Button("↺ Reset", id="reset", compact=True,
                              tooltip="forget this run: clear the plot and start from new weights")
                 for hint in step.hints:
-                    yield Static(f"💡 {escape(hint)}", classes="train-hint")
+                    yield Static(f"💡 {inline_markup(hint)}", classes="train-hint")
             with Vertical(id="watch"):
                 yield Static(self._idle_status(), id="status")
                 yield ProgressBar(total=100, show_eta=False, id="progress")
