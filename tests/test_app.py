@@ -7,7 +7,7 @@ import os
 import signal
 
 import pytest
-from textual.widgets import Input, RadioSet, SelectionList, Static
+from textual.widgets import Input, RadioButton, RadioSet, SelectionList, Static
 
 from tutor.app import TutorApp
 from tutor.screens.home import HomeScreen
@@ -160,6 +160,41 @@ def test_a_long_typed_question_scrolls_to_its_verdict_and_esc_leaves_the_answer_
             assert "`" not in text_of(hints), "the author's `code` is styled, not shown as backticks"
             assert in_view(quiz, hints)
             assert quiz.query_one(Input).value == "(3, 1, 20)", "the h went to the hint, not into the box"
+
+    run(scenario())
+
+
+def test_a_long_choice_wraps_instead_of_being_cut(tmp_path):
+    from tutor.lesson.search import builtin_dir, load_library
+
+    async def scenario():
+        app = TutorApp(library=load_library(roots=[builtin_dir()]), progress_path=tmp_path / "progress.json",
+                       settings_path=tmp_path / "settings.json", warm=False,
+                       open_target="dracula/backward-through-the-loop")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            buttons = list(app.screen.query_one(Quiz).query(RadioButton))
+            longest = max(buttons, key=lambda b: len(b.label.plain))
+            assert len(longest.label.plain) > 76, "the quiz still has a choice wider than the screen"
+            assert longest.size.height >= 2, "the long choice takes two lines"
+            assert min(b.size.height for b in buttons) == 1, "a short one keeps one"
+
+    run(scenario())
+
+
+def test_every_picked_choice_explains_itself_even_when_its_text_holds_a_comma(tmp_path):
+    from tutor.lesson.search import builtin_dir, load_library
+
+    async def scenario():
+        app = TutorApp(library=load_library(roots=[builtin_dir()]), progress_path=tmp_path / "progress.json",
+                       settings_path=tmp_path / "settings.json", warm=False, open_target="frankenstein/which-slice")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("1", "2", "c")  # `output[-1]` (right) and `output[:, -1, :]` (the trap)
+            feedback = text_of(app.screen.query_one(Quiz).query_one("#feedback"))
+            assert "Not quite" in feedback
+            assert "the last step, for the whole batch" in feedback  # choice 1's note
+            assert "question 3 at all 9 steps" in feedback.replace("\n", " ")  # choice 2's, whose text has ", "
+            assert "`" not in feedback
 
     run(scenario())
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
 
@@ -14,7 +17,15 @@ from .prose import inline_markup
 GIVE_UP_AFTER = 2
 """Wrong answers before "Show the answer" is offered: enough to try, not enough to get stuck."""
 
-PLACEHOLDERS = {"number": "a number, e.g. 0.5", "shape": "a shape, e.g. (1, 3, 20)", "text": "a word or two"}
+PLACEHOLDERS = {"number": "a number, e.g. 0.5", "shape": "a shape, e.g. (2, 5)", "text": "a word or two"}
+
+
+class WrappingRadioButton(RadioButton):
+    """A choice whose long text wraps onto more lines (Textual's RadioButton is one line, cut with …)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        room = max(10, width - 5)  # the ▐●▌ button and the label's padding
+        return max(1, len(textwrap.wrap(self.label.plain, room)))
 
 
 class Quiz(VerticalScroll):
@@ -39,6 +50,8 @@ class Quiz(VerticalScroll):
         self.picked: int | None = None
         """The chosen choice, kept here too: a number key's pick reaches the RadioSet a message later."""
         self.several = bool(step.choices) and sum(c.correct for c in step.choices) > 1
+        self.checked_choices: list[int] = []
+        """The choices the last check was given (their "why" notes are shown)."""
 
     def compose(self) -> ComposeResult:
         step = self.step
@@ -47,12 +60,12 @@ class Quiz(VerticalScroll):
         if step.choices:
             if self.several:
                 yield Static("Choose every answer that is right (space ticks one).", classes="note")
-                yield SelectionList[int](*[(f"{i + 1}. {c.text}", i) for i, c in enumerate(step.choices)],
+                yield SelectionList[int](*[(f"{i + 1}. {inline_markup(c.text)}", i) for i, c in enumerate(step.choices)],
                                          id="answer")
             else:
                 with RadioSet(id="answer"):
                     for number, choice in enumerate(step.choices, 1):
-                        yield RadioButton(f"{number}. {choice.text}")
+                        yield WrappingRadioButton(f"{number}. {inline_markup(choice.text)}")
         else:
             yield Static("Type the answer, [b]enter[/b] checks it; [b]esc[/b] leaves the box "
                          "(then [b]h[/b] shows a hint, [b]n[/b] moves on).", classes="note")
@@ -88,6 +101,7 @@ class Quiz(VerticalScroll):
             if not picked:
                 return None
             right = {i for i, c in enumerate(step.choices) if c.correct}
+            self.checked_choices = sorted(picked)
             return picked == right, ", ".join(step.choices[i].text for i in sorted(picked))
         given = self.query_one(Input).value.strip()
         if not given:
@@ -134,8 +148,9 @@ class Quiz(VerticalScroll):
     def _why(self, given: str) -> str:
         if not self.step.choices:
             return ""
-        notes = [c.why for c in self.step.choices if c.why and c.text in given.split(", ")]
-        return " ".join(notes)
+        # By index: a choice's own text may hold ", " (`output[:, -1, :]`), so `given` cannot be split.
+        notes = [self.step.choices[i].why for i in self.checked_choices if self.step.choices[i].why]
+        return " ".join(inline_markup(note) for note in notes)
 
     def action_pick(self, number: int) -> None:
         """Choose (or, with several right answers, tick/untick) choice `number` from the keyboard."""
