@@ -64,6 +64,9 @@ def run_check(args: argparse.Namespace) -> int:
             bad += 1
             continue
         for step in lesson.steps:
+            if step.kind == "code":
+                bad += not check_code_step(file, lesson.id, step)
+                continue
             if step.kind != "train":
                 continue
             data = step.data
@@ -83,6 +86,29 @@ def run_check(args: argparse.Namespace) -> int:
                       f"val_loss {summary['val_loss']:.3f})")
     print(f"{len(files)} lesson file(s) checked, {bad} with problems", file=sys.stderr)
     return 1 if bad else 0
+
+
+def check_code_step(file, lesson_id: str, step) -> bool:
+    """Like rustlings' author check: the starter must fail a check and the solution pass them all."""
+    from .codecheck import run_checks_sync
+
+    name = f"{lesson_id}/{step.id}"
+    ok = True
+    starter = run_checks_sync(step, file.parent, file.parent / step.starter)
+    if all(v.passed for v in starter):
+        print(f"{file}: steps.{step.id}: the starter already passes every check: nothing is left to write")
+        ok = False
+    else:
+        failed = next(v for v in starter if v.status == "failed")
+        print(f"{file}: {name}: starter fails as it should ({failed.kind}: {failed.message[:70]}...)")
+    solution = run_checks_sync(step, file.parent, file.parent / step.solution)
+    failed = [v for v in solution if not v.passed]
+    if failed:
+        print(f"{file}: steps.{step.id}: the solution fails the {failed[0].kind} check: {failed[0].message}")
+        ok = False
+    else:
+        print(f"{file}: {name}: solution passes {len(solution)} checks")
+    return ok
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -222,7 +222,9 @@ CHECK_KINDS = ("import", "shape", "reference", "gradients", "learns")
 
 class Check(Strict):
     kind: Literal["import", "shape", "reference", "gradients", "learns"]
-    name: str | None = Field(None, description="the function or class the check looks for")
+    name: str | None = Field(None, description="import: the function or class the check looks for")
+    method: str | None = Field(None, description="call this method of the entry instead of the entry "
+                               "itself, e.g. init_hidden")
     inputs: list[str] = Field(default_factory=list, description="input shapes, e.g. (1, 57)")
     outputs: list[str] = Field(default_factory=list, description="expected output shapes")
     trials: int = Field(3, gt=0, description="reference: seeded random inputs to compare on")
@@ -237,6 +239,8 @@ class CodeStep(Hinted):
     starter: str = Field(description="the file the learner starts from, relative to the lesson")
     solution: str = Field(description="the hidden solution, relative to the lesson")
     entry: str = Field(description="the function or class the checks call")
+    init: list[int | float | str | bool] = Field(default_factory=list,
+                                                 description="arguments that build the entry when it is a class")
     checks: list[Check] = Field(min_length=1, description="run in order; the first failure is shown")
     timeout: float = Field(20.0, gt=0, le=600, description="seconds for all checks together")
     then_train: str | None = Field(None, description="id of a train step that uses the learner's code")

@@ -1,0 +1,132 @@
+"""Code-step checks on the learner's file: one fixture per way a learner's cell can go wrong.
+
+Each case is the Dracula cell exercise with one mistake; the checks run in a child process
+(tutor/codecheck.py -> models/checks.py), so even an endless loop or a crash ends in a verdict.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+import pytest
+
+from tutor.codecheck import run_checks_sync
+from tutor.lesson.search import builtin_dir, load_library
+
+pytestmark = pytest.mark.slow
+
+HEAD = """\
+import torch
+from torch import nn
+
+
+class CreatureCell(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.i2h = nn.Linear(input_size + hidden_size, hidden_size)
+        self.i2o = nn.Linear(input_size + hidden_size, output_size)
+        self.softmax = nn.LogSoftmax(dim=1)
+
+    def init_hidden(self):
+        return torch.zeros(1, self.hidden_size)
+
+"""
+
+
+def cell(forward_body: str, head: str = HEAD) -> str:
+    body = textwrap.indent(textwrap.dedent(forward_body).strip("\n"), " " * 8)
+    return head + "    def forward(self, letter, hidden):\n" + body + "\n"
+
+
+RIGHT = cell("""
+    combined = torch.cat((letter, hidden), 1)
+    return self.softmax(self.i2o(combined)), self.i2h(combined)
+""")
+
+CASES = {
+    # name: (source, the check that fails, words the learner must see)
+    "syntax error": (RIGHT.replace("torch.cat((letter, hidden), 1)", "torch.cat((letter, hidden), 1"),
+                     "import", ["cannot read your file", "line"]),
+    "misnamed class": (RIGHT.replace("class CreatureCell", "class CreatureCel"),
+                       "import", ["no `CreatureCell`", "Did you mean `CreatureCel`"]),
+    "wrong shape": (cell("""
+        combined = torch.cat((letter, hidden), 1)
+        return self.softmax(self.i2o(combined)), combined
+    """), "shape", ["output 2", "(1, 128)", "(1, 185)"]),
+    "raises inside": (cell("""
+        combined = torch.cat((letter, hidden), 0)
+        return self.softmax(self.i2o(combined)), self.i2h(combined)
+    """), "shape", ["RuntimeError", "your line 17", "torch.cat((letter, hidden), 0)"]),
+    "wrong numbers": (cell("""
+        combined = torch.cat((hidden, letter), 1)
+        return self.softmax(self.i2o(combined)), self.i2h(combined)
+    """), "reference", ["differs from the reference", "torch.cat"]),
+    "no gradient": (cell("""
+        combined = torch.cat((letter, hidden), 1)
+        with torch.no_grad():
+            guess = self.softmax(self.i2o(combined))
+        return guess, self.i2h(combined).detach()
+    """), "gradients", ["not connected to the weights"]),
+    "infinite loop": (cell("""
+        while True:
+            pass
+    """), "shape", ["still running", "endless loop"]),
+    "memory hog": (cell("""
+        hoard = torch.ones(40_000, 40_000)
+        return hoard, hoard
+    """), "shape", ["more memory than the check allows"]),
+    "sys.exit": (cell("""
+        import sys
+        sys.exit(3)
+    """), "shape", ["sys.exit(3)"]),
+    "os._exit": (cell("""
+        import os
+        os._exit(4)
+    """), "shape", ["exit code 4"]),
+    "segfault": (cell("""
+        import ctypes
+        ctypes.string_at(0)
+    """), "shape", ["died (SIGSEGV)"]),
+}
+
+
+@pytest.fixture(scope="module")
+def step():
+    library = load_library(roots=[builtin_dir()])
+    return next(s for s in library.lessons["dracula"].steps if s.kind == "code")
+
+
+def test_the_solution_passes_every_check(step, tmp_path):
+    code = tmp_path / "cell.py"
+    code.write_text(RIGHT)
+    verdicts = run_checks_sync(step, builtin_dir() / "dracula", code)
+    assert [v.status for v in verdicts] == ["passed"] * len(step.checks), [v.message for v in verdicts]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_mistake_fails_its_check_with_a_message_for_the_learner(step, tmp_path, case):
+    source, kind, words = CASES[case]
+    code = tmp_path / "cell.py"
+    code.write_text(source)
+    started = time.monotonic()
+    verdicts = run_checks_sync(step, builtin_dir() / "dracula", code, timeout=8 if case == "infinite loop" else None)
+    assert time.monotonic() - started < 30
+    failed = [v for v in verdicts if v.status == "failed"]
+    assert len(failed) == 1, [(v.kind, v.status, v.message) for v in verdicts]
+    first = failed[0]
+    assert first.kind == kind, first.message
+    for word in words:
+        assert word in first.message, first.message
+    after = verdicts[verdicts.index(first) + 1:]
+    assert all(v.status == "not run" for v in after), "the first failure ends the run"
+    before = verdicts[:verdicts.index(first)]
+    assert all(v.passed for v in before)
+
+
+def test_a_learners_print_does_not_confuse_the_checks(step, tmp_path):
+    code = tmp_path / "cell.py"
+    code.write_text(RIGHT.replace("combined = torch.cat", 'print("{\\"event\\": \\"done\\"}")\n        combined = torch.cat'))
+    verdicts = run_checks_sync(step, builtin_dir() / "dracula", code)
+    assert all(v.passed for v in verdicts), [v.message for v in verdicts]

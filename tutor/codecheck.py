@@ -1,0 +1,106 @@
+"""Runs a code step's checks on a file in a child process (models/checks.py), with a time limit.
+
+The app and `rnn-tutor check` both use `run_checks`. Whatever the learner's code does (an endless
+loop, `os._exit`, a segfault, eating memory), the result is a list of verdicts, one per check:
+the checks that ran, the one that failed with a message for the learner, and the rest "not run".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+
+@dataclass
+class Verdict:
+    kind: str
+    status: str
+    """"passed", "failed" or "not run"."""
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def check_spec(step, lesson_dir: Path, code: Path) -> dict[str, Any]:
+    """The child's job for `code` (a learner's copy, a starter or a solution) under `step`'s checks."""
+    return {
+        "code": str(code),
+        "reference": str(lesson_dir / step.solution),
+        "entry": step.entry,
+        "init": list(step.init),
+        "checks": [c.model_dump(exclude_none=True) for c in step.checks],
+    }
+
+
+async def run_checks(step, lesson_dir: Path, code: Path, timeout: float | None = None) -> list[Verdict]:
+    spec = check_spec(step, lesson_dir, code)
+    limit = float(timeout if timeout is not None else step.timeout)
+    kinds = [c["kind"] for c in spec["checks"]]
+    verdicts: dict[int, Verdict] = {}
+    running: int | None = None
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "models.checks", json.dumps(spec),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "OMP_NUM_THREADS": "1"})
+
+    async def read() -> None:
+        nonlocal running
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if event.get("event") == "start":
+                running = event["index"]
+            elif event.get("event") == "check":
+                verdicts[event["index"]] = Verdict(event["kind"], "passed" if event["passed"] else "failed",
+                                                   event["message"])
+                running = None
+
+    stderr_task = asyncio.ensure_future(proc.stderr.read())
+    timed_out = False
+    try:
+        await asyncio.wait_for(read(), timeout=limit)
+        await proc.wait()
+    except asyncio.TimeoutError:
+        timed_out = True
+        proc.kill()
+        await proc.wait()
+    stderr = (await stderr_task).decode(errors="replace")
+
+    if running is not None and running not in verdicts:
+        kind = kinds[running]
+        if timed_out:
+            message = (f"Your code was still running after {limit:g} s in the {kind} check. An endless loop? "
+                       f"Look for a `while` whose condition never changes, or a loop that grows what it walks.")
+        elif proc.returncode and proc.returncode < 0:
+            name = signal.Signals(-proc.returncode).name if -proc.returncode in signal.Signals._value2member_map_ \
+                else str(-proc.returncode)
+            message = f"The process running your code died ({name}) in the {kind} check."
+            if name == "SIGKILL":
+                message += " It was probably killed for using too much memory."
+        else:
+            message = (f"The process running your code ended (exit code {proc.returncode}) in the {kind} check, "
+                       f"before it could report. Does your code call os._exit or exit()?")
+            tail = stderr.strip().splitlines()[-1:] if stderr.strip() else []
+            if tail and "Error" in tail[0]:
+                message += f" Last error: {tail[0]}"
+        verdicts[running] = Verdict(kind, "failed", message)
+    elif not verdicts and (timed_out or proc.returncode):
+        verdicts[0] = Verdict(kinds[0], "failed", "The checks could not start: "
+                              + (stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"))
+    return [verdicts.get(i, Verdict(kind, "not run")) for i, kind in enumerate(kinds)]
+
+
+def run_checks_sync(step, lesson_dir: Path, code: Path, timeout: float | None = None) -> list[Verdict]:
+    return asyncio.run(run_checks(step, lesson_dir, code, timeout))
