@@ -8,6 +8,7 @@ import signal
 
 import pytest
 from textual.widgets import Input, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets.text_area import Selection
 
 from tutor.app import TutorApp
 from tutor.screens.home import HomeScreen
@@ -488,3 +489,52 @@ def test_the_app_command_needs_a_terminal():
                          stdin=subprocess.DEVNULL)
     assert out.returncode == 2
     assert "needs a terminal" in out.stderr
+
+
+@pytest.mark.slow
+def test_a_learner_writes_the_cell_in_the_editor_and_the_checks_pass(tmp_path):
+    """The Dracula cell exercise: the starter fails, the learner types the two bodies into the
+    editor, ctrl+r runs the checks in a child process, all pass, the step is done; the copy lives in
+    the learner's folder and the shipped starter is untouched."""
+    from textual.widgets import TextArea
+
+    from tutor.lesson.search import builtin_dir, load_library
+    from tutor.widgets.code_step import CodeStepView
+
+    starter = builtin_dir() / "dracula" / "code" / "cell_starter.py"
+    shipped = starter.read_text()
+
+    def replace_line(editor, needle: str) -> None:
+        row = next(i for i, line in enumerate(editor.text.splitlines()) if needle in line)
+        line = editor.document.get_line(row)
+        indent = len(line) - len(line.lstrip())
+        editor.selection = Selection((row, indent), (row, len(line)))
+
+    async def scenario():
+        app = TutorApp(library=load_library(roots=[builtin_dir()]), progress_path=tmp_path / "progress.json",
+                       settings_path=tmp_path / "settings.json", warm=False, open_target="dracula/write-the-cell")
+        async with app.run_test(size=(100, 32)) as pilot:
+            view = app.screen.query_one(CodeStepView)
+            editor = view.query_one(TextArea)
+            results = view.query_one("#results")
+            await pilot.pause()
+            assert app.focused is editor
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: "Run 1" in text_of(results), what="the first run's results")
+            assert "Not written yet" in text_of(results) and "your line" in text_of(results)
+
+            replace_line(editor, "write the cell's forward step")
+            await pilot.press(*"combined = torch.cat((letter, hidden), 1); "
+                               "return self.softmax(self.i2o(combined)), self.i2h(combined)")
+            replace_line(editor, 'raise NotImplementedError("write init_hidden")')
+            await pilot.press(*"return torch.zeros(1, self.hidden_size)")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: "All checks pass" in text_of(results), timeout=90,
+                           what="all checks passing")
+            assert "write-the-cell" in app.progress.done("dracula")
+            copy = tmp_path / "code" / "dracula" / "write-the-cell.py"
+            assert "torch.cat((letter, hidden), 1)" in copy.read_text()
+            assert not view.query_one("#solution").has_class("-hidden"), "solved: the solution may be read"
+
+    run(scenario())
+    assert starter.read_text() == shipped

@@ -44,8 +44,11 @@ class TutorApp(App):
         settings_path: Path | None = None,
         warm: bool = True,
         library: Library | None = None,
+        code_dir: Path | None = None,
     ):
         super().__init__()
+        self.code_dir = code_dir or (progress_path.parent / "code" if progress_path else None)
+        """Learners' copies of code-step starters; None: the data dir's code/ folder."""
         self.lesson_dirs = lesson_dirs or []
         self.library: Library = library or load_library(self.lesson_dirs)
         self.progress = Progress.load(progress_path)
@@ -62,6 +65,11 @@ class TutorApp(App):
                                     f"using {DEFAULT_THEME}. Choose another with o.")
             self.settings.theme = DEFAULT_THEME
         self.theme = self.settings.effective_theme(self.no_color)
+
+    def code_path(self, lesson_id: str, step_id: str) -> Path:
+        from .widgets.code_step import learner_copy
+
+        return learner_copy(lesson_id, step_id, self.code_dir.parent if self.code_dir else None)
 
     @property
     def device(self) -> str:

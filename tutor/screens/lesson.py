@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Static
 
 from ..lesson.format import Lesson
+from ..widgets.code_step import CodeStepView
 from ..widgets.prose import ProseStep
 from ..widgets.quiz import Quiz
 from ..widgets.train_panel import TrainPanel
@@ -86,14 +87,8 @@ class LessonScreen(Screen):
         elif step.kind == "train":
             widget = TrainPanel(self.lesson.id, step, self.file)
         else:
-            starter = self.file.parent / step.starter
-            try:
-                code = starter.read_text(encoding="utf-8")
-            except OSError as err:
-                code = f"# could not read {starter}: {err}"
-            widget = ProseStep(step, code=code, note=(
-                f"Checking your code inside rnn-tutor arrives with the code exercises. For now, copy "
-                f"[b]{starter}[/b] and write [b]{step.entry}[/b] in your editor."))
+            widget = CodeStepView(self.lesson.id, step, self.file, copy=self.app.code_path(self.lesson.id, step.id),
+                                  solved=step.id in self.app.progress.done(self.lesson.id))
         body.mount(widget)
         position = self.query_one("#position", Static)
         position.update(f"{KIND_MARK.get(step.kind, '')} step {self.index + 1} of {len(self.step_ids)} · {step.kind}")
@@ -172,6 +167,10 @@ class LessonScreen(Screen):
         self.app.progress.attempt(self.lesson.id, event.step_id)
         if event.correct:
             self.mark_done(event.step_id)
+
+    def on_code_step_view_solved(self, event: CodeStepView.Solved) -> None:
+        self.mark_done(event.step_id, {"runs": event.runs})
+        self.app.notify("Every check passes: your cell works.", title="🎉 Solved")
 
     def on_train_panel_goal_reached(self, event: TrainPanel.GoalReached) -> None:
         self.mark_done(event.step_id, event.summary)

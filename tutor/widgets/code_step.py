@@ -1,0 +1,213 @@
+"""Provides the code step: the learner's copy of the starter in an editor, checks on a key, results.
+
+The learner's copy lives in the data dir (code/<lesson>/<step>.py), so shipped files are never
+modified and the work survives a restart. Checks run in a child process (tutor/codecheck.py):
+whatever the code does, the app gets verdicts back. The solution is shown once the step is solved,
+or on request after a few failed runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Collapsible, Markdown, Static, TextArea
+
+from ..codecheck import Verdict, run_checks
+from ..files import data_dir, write_atomic
+from .prose import inline_markup
+
+SOLUTION_AFTER = 3
+"""Failed runs before "Show the solution" is offered."""
+
+
+def learner_copy(lesson_id: str, step_id: str, root: Path | None = None) -> Path:
+    return (root or data_dir()) / "code" / lesson_id / f"{step_id}.py"
+
+
+def editor_command() -> list[str] | None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    return shlex.split(editor) if editor else None
+
+
+def results_markup(verdicts: list[Verdict]) -> str:
+    lines = []
+    for v in verdicts:
+        if v.status == "passed":
+            lines.append(f"[green]✓ {v.kind}[/]  [dim]{escape(v.message)}[/]")
+        elif v.status == "failed":
+            lines.append(f"[b red]✗ {v.kind}[/]\n{inline_markup(v.message)}")
+        else:
+            lines.append(f"[dim]· {v.kind}: not run[/]")
+    return "\n".join(lines)
+
+
+class CodeStepView(VerticalScroll):
+    BINDINGS = [
+        Binding("ctrl+r", "run_checks", "Run checks", priority=True),
+        Binding("ctrl+o", "external_editor", "Open in $EDITOR", priority=True),
+    ]
+
+    class Solved(Message):
+        def __init__(self, step_id: str, runs: int):
+            super().__init__()
+            self.step_id, self.runs = step_id, runs
+
+    def __init__(self, lesson_id: str, step, lesson_file: Path, copy: Path | None = None, solved: bool = False):
+        super().__init__(classes="step code-step")
+        self.lesson_id = lesson_id
+        self.step = step
+        self.lesson_dir = lesson_file.parent
+        self.copy = copy or learner_copy(lesson_id, step.id)
+        self.runs = 0
+        self.solved = solved
+        self.running = False
+
+    # Files ------------------------------------------------------------------------------------------
+    def starter_text(self) -> str:
+        return (self.lesson_dir / self.step.starter).read_text(encoding="utf-8")
+
+    def load_copy(self) -> str:
+        if not self.copy.exists():
+            write_atomic(self.copy, self.starter_text())
+        return self.copy.read_text(encoding="utf-8")
+
+    def save(self) -> None:
+        text = self.query_one(TextArea).text
+        if not self.copy.exists() or self.copy.read_text(encoding="utf-8") != text:
+            write_atomic(self.copy, text)
+
+    # Layout -----------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        step = self.step
+        yield Static(f"[b]{escape(step.title)}[/b]", classes="step-title")
+        with Collapsible(title="What to write", collapsed=False, id="about"):
+            yield Markdown(step.text)
+        try:
+            text = self.load_copy()
+        except OSError as err:
+            text = f"# could not open your copy {self.copy}: {err}\n"
+        editor = TextArea.code_editor(text, language=self._language(), id="editor")
+        yield editor
+        yield Static(f"[dim]your copy: {escape(str(self.copy))} · [b]ctrl+r[/b] runs the checks · "
+                     f"[b]ctrl+o[/b] opens it in $EDITOR · [b]esc[/b] leaves the editor[/dim]", classes="note")
+        with Horizontal(classes="code-buttons"):
+            yield Button("Run checks", id="run", variant="primary")
+            yield Button("Reset to the starter", id="reset-code")
+            yield Button("Show the solution", id="solution", classes="-hidden" if not self.solved else "")
+        yield Static("", id="results")
+        yield Markdown("", id="solution-code", classes="-hidden")
+
+    @staticmethod
+    def _language() -> str | None:
+        try:  # highlighting needs the tree-sitter grammar; without it the editor still edits
+            import tree_sitter_python  # noqa: F401
+        except ImportError:
+            return None
+        return "python"
+
+    def focus_first(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and isinstance(self.screen.focused, TextArea):
+            event.stop()  # leave the editor, not the lesson
+            self.query_one("#run", Button).focus()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.save()
+
+    # Actions ----------------------------------------------------------------------------------------
+    def action_run_checks(self) -> None:
+        if self.running:
+            return
+        self.save()
+        self.running = True
+        self.query_one("#results", Static).update("[b]running the checks…[/b]")
+        self._run()
+
+    @work(exclusive=True, group="checks")
+    async def _run(self) -> None:
+        try:
+            verdicts = await run_checks(self.step, self.lesson_dir, self.copy)
+        finally:
+            self.running = False
+        self.runs += 1
+        results = self.query_one("#results", Static)
+        passed = all(v.passed for v in verdicts)
+        head = ("[b green]All checks pass.[/] " + ("Your cell is ready." if passed else "")
+                if passed else f"[b]Run {self.runs}:[/b] {sum(v.passed for v in verdicts)} of {len(verdicts)} "
+                               f"checks pass.")
+        results.update(head + "\n" + results_markup(verdicts))
+        self.call_after_refresh(self.scroll_to_widget, results, animate=False, top=True)
+        if passed and not self.solved:
+            self.solved = True
+            self.post_message(self.Solved(self.step.id, self.runs))
+        if passed or self.runs >= SOLUTION_AFTER:
+            self.query_one("#solution").remove_class("-hidden")
+
+    def action_external_editor(self) -> None:
+        command = editor_command()
+        if command is None:
+            self.app.notify("Set $EDITOR (or $VISUAL) to edit in your own editor; the editor here works too.",
+                            severity="warning")
+            return
+        self.save()
+        try:
+            with self.app.suspend():
+                subprocess.run([*command, str(self.copy)], check=False)
+        except Exception as err:  # noqa: BLE001 - a missing editor, a terminal that cannot suspend
+            self.app.notify(f"Could not run {command[0]}: {err}", severity="error")
+            return
+        self.query_one(TextArea).load_text(self.copy.read_text(encoding="utf-8"))
+        self.app.notify("Loaded your file back.")
+
+    def reset_to_starter(self) -> None:
+        from ..screens.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                text = self.starter_text()
+                write_atomic(self.copy, text)
+                self.query_one(TextArea).load_text(text)
+                self.query_one("#results", Static).update("Back to the starter.")
+
+        self.app.push_screen(ConfirmScreen("Throw away your code and start again from the starter?",
+                                           yes="Reset my code"), answer)
+
+    def show_solution(self) -> None:
+        if not self.solved:
+            from ..screens.confirm import ConfirmScreen
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._reveal()
+
+            self.app.push_screen(ConfirmScreen("See the solution? Trying once more is usually worth it.",
+                                               yes="Show it"), answer)
+        else:
+            self._reveal()
+
+    def _reveal(self) -> None:
+        code = (self.lesson_dir / self.step.solution).read_text(encoding="utf-8")
+        shown = self.query_one("#solution-code", Markdown)
+        shown.update(f"**One solution**\n\n```python\n{code}\n```")
+        shown.remove_class("-hidden")
+        self.call_after_refresh(self.scroll_to_widget, shown, animate=False, top=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "run":
+            self.action_run_checks()
+        elif event.button.id == "reset-code":
+            self.reset_to_starter()
+        elif event.button.id == "solution":
+            self.show_solution()
