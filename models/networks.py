@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from typing import Union
 
 import torch
@@ -196,6 +199,45 @@ class SequenceClassifier(nn.Module):
             index = (lengths.to(out.device) - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2])
             last = out.gather(1, index).squeeze(1)
         return self.head(self.drop(last))
+
+
+def load_learner_class(path: str | Path, entry: str) -> type:
+    """The learner's class from their own file (a code step's copy, already checked)."""
+    spec = importlib.util.spec_from_file_location("learner_cell", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, entry)
+
+
+class CellClassifier(nn.Module):
+    """The chapter's way to classify with the learner's own cell: one letter at a time, one-hot,
+    the cell's `forward(letter, hidden) -> (log-probabilities, hidden)` and `init_hidden()`.
+
+    The cell is built as `cell_class(vocab, hidden, classes)` and already ends in LogSoftmax, so its
+    outputs are log-probabilities; the task's cross-entropy on them equals NLLLoss (log_softmax
+    leaves log-probabilities unchanged), the identity the Dracula lesson teaches.
+    """
+
+    def __init__(self, cell_class: type, vocab: int, classes: int, hidden: int):
+        super().__init__()
+        self.vocab = vocab
+        self.cell = cell_class(vocab, hidden, classes)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        batch, steps = tokens.shape
+        letters = F.one_hot(tokens, self.vocab).float()
+        hidden = self.cell.init_hidden().to(tokens.device)
+        if hidden.shape[0] != batch:
+            hidden = hidden.expand(batch, *hidden.shape[1:]).contiguous()
+        outs = []
+        for t in range(steps):
+            out, hidden = self.cell(letters[:, t], hidden)
+            outs.append(out)
+        outs = torch.stack(outs, dim=1)
+        if lengths is None:
+            return outs[:, -1]
+        index = (lengths.to(outs.device) - 1).view(-1, 1, 1).expand(-1, 1, outs.shape[2])
+        return outs.gather(1, index).squeeze(1)
 
 
 class SequenceRegressor(nn.Module):

@@ -16,7 +16,7 @@ from .data import names as names_data
 from .data import recall as recall_data
 from .data.text import CharCorpus, Vocab, contiguous_windows, read_text
 from .data.waves import make_waves
-from .networks import CharLM, SequenceClassifier, SequenceRegressor, detach_state
+from .networks import CellClassifier, CharLM, SequenceClassifier, SequenceRegressor, detach_state, load_learner_class
 
 
 VAL_CHARS = 131_072
@@ -195,16 +195,20 @@ class ClassifyTask(Task):
     name = "classify"
 
     def __init__(self, config, device, generator, names: str | Path | None = None,
-                 classes: list[str] | None = None):
+                 classes: list[str] | None = None, learner_cell: dict[str, str] | None = None):
         super().__init__(config, device, generator)
         self.names_dir = Path(names) if names else names_data.builtin_names_dir()
         self.data = names_data.NamesData(names_data.load_names_dir(self.names_dir), seed=config["seed"])
         if classes is not None and classes != self.data.classes:
             raise DataError(f"{self.names_dir}: its classes differ from the checkpoint's ({', '.join(classes)})")
         self.classes = self.data.classes
-        self.model = SequenceClassifier(names_data.VOCAB, len(self.classes), config["cell"],
-                                        config["hidden"], config["layers"], config["embed"],
-                                        config["dropout"], config["keep_bias"]).to(device)
+        if learner_cell:  # a code step's cell, written by the learner
+            cell_class = load_learner_class(learner_cell["file"], learner_cell["entry"])
+            self.model = CellClassifier(cell_class, names_data.VOCAB, len(self.classes), config["hidden"]).to(device)
+        else:
+            self.model = SequenceClassifier(names_data.VOCAB, len(self.classes), config["cell"],
+                                            config["hidden"], config["layers"], config["embed"],
+                                            config["dropout"], config["keep_bias"]).to(device)
         counts = self.data.class_counts().float()
         # Balanced: each class's examples weigh 1/frequency, so a rare origin counts as much as
         # a common one (raises balanced accuracy at some cost in plain accuracy).
@@ -378,12 +382,15 @@ TASK_CLASSES: dict[str, type[Task]] = {
 
 def build_task(name: str, config: dict[str, Any], device: torch.device, generator: torch.Generator,
                corpus: str | Path | None = None, names: str | Path | None = None,
-               signature: dict[str, Any] | None = None) -> Task:
+               signature: dict[str, Any] | None = None, learner_cell: dict[str, str] | None = None) -> Task:
     """Build a task's data and network; `signature` pins the alphabet or classes of a checkpoint."""
     task_info(name)  # raises the friendly unknown-task error
     signature = signature or {}
     if name == "char-lm":
         return CharLMTask(config, device, generator, corpus=corpus, vocab=signature.get("vocab"))
     if name == "classify":
-        return ClassifyTask(config, device, generator, names=names, classes=signature.get("classes"))
+        return ClassifyTask(config, device, generator, names=names, classes=signature.get("classes"),
+                            learner_cell=learner_cell)
+    if learner_cell:
+        raise DataError(f"a learner's cell trains on the classify task only, not {name}")
     return TASK_CLASSES[name](config, device, generator)

@@ -143,6 +143,7 @@ class Trainer:
         sample_every: float | None = None,
         corpus: str | Path | None = None,
         names: str | Path | None = None,
+        learner_cell: dict[str, str] | None = None,
         checkpoint: str | Path | None = None,
         resume: str | Path | None = None,
         goal: Goal | None = None,
@@ -178,7 +179,8 @@ class Trainer:
         torch.manual_seed(self.config["seed"])
         self.generator = torch.Generator().manual_seed(self.config["seed"])
         self.task: Task = build_task(task, self.config, self.device, self.generator, corpus=corpus,
-                                     names=names, signature=resumed.get("data") if resumed else None)
+                                     names=names, signature=resumed.get("data") if resumed else None,
+                                     learner_cell=learner_cell)
         self.model = self.task.model
         self.optimizer = make_optimizer(self.config["optimizer"], self.model.parameters(),
                                         self.config["lr"], self.config["weight_decay"])
@@ -213,14 +215,16 @@ class Trainer:
         """A trainer for a plain-dict job spec, the shape the app sends its child process.
 
         {"task", "settings", "device", "max_steps", "max_seconds", "evals", "sample_every",
-        "corpus", "names", "checkpoint", "resume", "goal": {"metric", "threshold"}, "stop_at_goal"}
+        "corpus", "names", "learner_cell": {"file", "entry"}, "checkpoint", "resume",
+        "goal": {"metric", "threshold"}, "stop_at_goal"}
         """
         goal = job.get("goal")
         return cls(
             job["task"], job.get("settings") or {}, device=job.get("device") or "auto",
             max_steps=job.get("max_steps"), max_seconds=job.get("max_seconds"),
             evals=job.get("evals") or 10, sample_every=job.get("sample_every"),
-            corpus=job.get("corpus"), names=job.get("names"), checkpoint=job.get("checkpoint"),
+            corpus=job.get("corpus"), names=job.get("names"), learner_cell=job.get("learner_cell"),
+            checkpoint=job.get("checkpoint"),
             resume=job.get("resume"), goal=Goal(goal["metric"], goal["threshold"]) if goal else None,
             stop_at_goal=bool(job.get("stop_at_goal")), on_event=on_event,
         )

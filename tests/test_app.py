@@ -531,10 +531,29 @@ def test_a_learner_writes_the_cell_in_the_editor_and_the_checks_pass(tmp_path):
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: "All checks pass" in text_of(results), timeout=90,
                            what="all checks passing")
-            assert "write-the-cell" in app.progress.done("dracula")
+            await wait_for(pilot, lambda: "write-the-cell" in app.progress.done("dracula"), what="the step marked done")
             copy = tmp_path / "code" / "dracula" / "write-the-cell.py"
             assert "torch.cat((letter, hidden), 1)" in copy.read_text()
             assert not view.query_one("#solution").has_class("-hidden"), "solved: the solution may be read"
+
+            # Then train it: the follow-up step runs the learner's own file as the network.
+            assert app.focused is view.query_one("#train-mine")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: bool(app.screen.query(TrainPanel)), what="the visitors' train step")
+            panel = app.screen.query_one(TrainPanel)
+            assert panel.step.id == "visitors" and panel.learner_cell["file"] == str(copy)
+            assert not panel.query("#knob-cell"), "the cell is the learner's: no cell knob"
+            job = panel.job_for(next(iter(panel.lanes.values())))
+            assert job["learner_cell"] == {"file": str(copy), "entry": "CreatureCell"}
+            await pilot.press("space")
+            lane = next(iter(panel.lanes.values()))
+            await wait_for(pilot, lambda: bool(lane.metric), timeout=60, what="a first evaluation of the learner's cell")
+            await pilot.press("s")
+            await wait_for(pilot, lambda: panel.state in ("finished", "failed"), what="the run to stop")
+            assert panel.state == "finished", lane.failed
+            from models.data.names import VOCAB  # the names' alphabet; the cell is built for it
+            per_layer = VOCAB + 128  # both Linear layers read cat(letter, hidden)
+            assert lane.summary["params"] == per_layer * 128 + 128 + per_layer * 12 + 12, "the learner's cell, no other"
 
     run(scenario())
     assert starter.read_text() == shipped

@@ -129,8 +129,11 @@ def test_a_code_step_with_its_files(tmp_path):
             checks: [{kind: import}, {kind: shape, inputs: ["(1, 3)", "(1, 3)"], outputs: ["(1, 3)"]}]
             then_train: speak
         """), "  ")
-    lesson, problems = load_text(tmp_path, GOOD + code)
+    lesson, problems = load_text(tmp_path, GOOD + code.replace("    then_train: speak\n", ""))
     assert problems == [] and lesson.steps[-1].kind == "code"
+    _, problems = load_text(tmp_path, GOOD + code)
+    assert [p.key for p in problems] == ["steps[5].then_train"]
+    assert "trains on a classify step for now; 'speak' is char-lm" in problems[0].message
     _, problems = load_text(tmp_path, GOOD + code.replace("then_train: speak", "then_train: arrival")
                             .replace("solution.py", "gone.py"))
     shown = "\n".join(map(str, problems))

@@ -38,8 +38,9 @@ def tunable_range(step: TrainStep, key: str) -> tuple[float | None, float | None
 
 
 def step_job(step: TrainStep, lesson_file: Path, choices: dict[str, Any] | None = None,
-             device: str | None = None) -> dict[str, Any]:
-    """The job for a lesson's train step with the learner's `choices` (already checked)."""
+             device: str | None = None, learner_cell: dict[str, str] | None = None) -> dict[str, Any]:
+    """The job for a lesson's train step with the learner's `choices` (already checked); with
+    `learner_cell` ({"file", "entry"}) the network is the learner's own cell from a code step."""
     job: dict[str, Any] = {
         "task": step.task,
         "settings": {**step.settings, **(choices or {})},
@@ -55,4 +56,6 @@ def step_job(step: TrainStep, lesson_file: Path, choices: dict[str, Any] | None 
         job["names"] = str(lesson_file.parent / step.data.names)
     if step.goal:
         job["goal"] = {"metric": step.goal.metric, "threshold": step.goal.threshold}
+    if learner_cell:
+        job["learner_cell"] = dict(learner_cell)
     return job

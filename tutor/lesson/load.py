@@ -253,6 +253,11 @@ def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Probl
             files = [(here + ("starter",), step.starter), (here + ("solution",), step.solution)]
             if step.then_train is not None and step_kinds.get(step.then_train) != "train":
                 problem(here + ("then_train",), f"no train step with the id {step.then_train!r} in this lesson")
+            elif step.then_train is not None:
+                target = next(s for s in lesson.steps if s.id == step.then_train)
+                if target.task != "classify":
+                    problem(here + ("then_train",), f"a learner's cell trains on a classify step for now; "
+                                                    f"{step.then_train!r} is {target.task}")
         for path, name in files:
             if name and not (base / name).exists():
                 problem(path, f"{name}: no such file next to the lesson ({base / name})")

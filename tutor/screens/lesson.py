@@ -50,6 +50,8 @@ class LessonScreen(Screen):
         self.lesson, self.file = lesson, file
         self.step_ids = [s.id for s in lesson.steps]
         self.index = self.step_ids.index(step_id)
+        self.learner_cells: dict[str, dict[str, str]] = {}
+        """Train steps to open with a learner's cell (a solved code step's then_train), by step id."""
         self.sub_title = lesson.title
 
     @property
@@ -85,7 +87,7 @@ class LessonScreen(Screen):
         elif step.kind == "quiz":
             widget = Quiz(step)
         elif step.kind == "train":
-            widget = TrainPanel(self.lesson.id, step, self.file)
+            widget = TrainPanel(self.lesson.id, step, self.file, learner_cell=self.learner_cells.pop(step.id, None))
         else:
             widget = CodeStepView(self.lesson.id, step, self.file, copy=self.app.code_path(self.lesson.id, step.id),
                                   solved=step.id in self.app.progress.done(self.lesson.id))
@@ -167,6 +169,16 @@ class LessonScreen(Screen):
         self.app.progress.attempt(self.lesson.id, event.step_id)
         if event.correct:
             self.mark_done(event.step_id)
+
+    def on_code_step_view_train_mine(self, event: CodeStepView.TrainMine) -> None:
+        """The solved cell's follow-up: open its train step with the learner's file as the network."""
+        target = event.step_id
+        if target not in self.step_ids:
+            self.app.notify(f"then_train names {target!r}, which is not a step of this lesson.", severity="error")
+            return
+        self.learner_cells[target] = {"file": str(event.file), "entry": event.entry}
+        self.index = -1  # force a fresh panel even when already there
+        self.go(self.step_ids.index(target))
 
     def on_code_step_view_solved(self, event: CodeStepView.Solved) -> None:
         self.mark_done(event.step_id, {"runs": event.runs})

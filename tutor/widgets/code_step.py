@@ -61,6 +61,13 @@ class CodeStepView(VerticalScroll):
             super().__init__()
             self.step_id, self.runs = step_id, runs
 
+    class TrainMine(Message):
+        """Open `step_id` (the code step's then_train) with the learner's `file` as the network."""
+
+        def __init__(self, step_id: str, file: Path, entry: str):
+            super().__init__()
+            self.step_id, self.file, self.entry = step_id, file, entry
+
     def __init__(self, lesson_id: str, step, lesson_file: Path, copy: Path | None = None, solved: bool = False):
         super().__init__(classes="step code-step")
         self.lesson_id = lesson_id
@@ -103,6 +110,9 @@ class CodeStepView(VerticalScroll):
             yield Button("Run checks", id="run", variant="primary")
             yield Button("Reset to the starter", id="reset-code")
             yield Button("Show the solution", id="solution", classes="-hidden" if not self.solved else "")
+            if self.step.then_train:
+                yield Button("⚡ Train your cell", id="train-mine", variant="success",
+                             classes="-hidden" if not self.solved else "")
         yield Static("", id="results")
         yield Markdown("", id="solution-code", classes="-hidden")
 
@@ -153,6 +163,10 @@ class CodeStepView(VerticalScroll):
             self.post_message(self.Solved(self.step.id, self.runs))
         if passed or self.runs >= SOLUTION_AFTER:
             self.query_one("#solution").remove_class("-hidden")
+        if passed and self.step.then_train:
+            button = self.query_one("#train-mine", Button)
+            button.remove_class("-hidden")
+            button.focus()
 
     def action_external_editor(self) -> None:
         command = editor_command()
@@ -211,3 +225,6 @@ class CodeStepView(VerticalScroll):
             self.reset_to_starter()
         elif event.button.id == "solution":
             self.show_solution()
+        elif event.button.id == "train-mine":
+            self.save()
+            self.post_message(self.TrainMine(self.step.then_train, self.copy, self.step.entry))

@@ -72,9 +72,11 @@ class TrainPanel(Vertical):
             super().__init__()
             self.step_id, self.summary = step_id, summary
 
-    def __init__(self, lesson_id: str, step, lesson_file):
+    def __init__(self, lesson_id: str, step, lesson_file, learner_cell: dict[str, str] | None = None):
+        """`learner_cell` ({"file", "entry"}): train the learner's own cell from a code step."""
         super().__init__(classes="step train")
         self.lesson_id, self.step, self.lesson_file = lesson_id, step, lesson_file
+        self.learner_cell = learner_cell
         self.info = TASKS[step.task]
         cell = step.tunable.get("cell")
         self.race = step.task == "recall" and cell is not None and bool(cell.choices) and len(cell.choices) > 1
@@ -102,8 +104,11 @@ class TrainPanel(Vertical):
         with Horizontal(id="train-body"):
             with VerticalScroll(id="controls"):
                 yield Static(self._goal_text(), id="goal")
+                if self.learner_cell:
+                    yield Static(f"[b $success]Your {escape(self.learner_cell['entry'])}[/] trains here, "
+                                 f"from your file.", id="learner-cell")
                 for name, tunable in step.tunable.items():
-                    if self.race and name == "cell":
+                    if (self.race or self.learner_cell) and name == "cell":
                         continue
                     setting = SETTINGS[name]
                     low, high = tunable_range(step, name)
@@ -212,11 +217,11 @@ class TrainPanel(Vertical):
             self.run_worker(self._prepare(lane), group="prepare")
 
     def job_for(self, lane: Lane) -> dict[str, Any]:
-        choices = {k: v for k, v in self.values.items() if not (self.race and k == "cell")}
+        choices = {k: v for k, v in self.values.items() if not ((self.race or self.learner_cell) and k == "cell")}
         if self.race:
             choices["cell"] = lane.name
         device = str(self.query_one("#device", Select).value)
-        job = step_job(self.step, self.lesson_file, choices, device)
+        job = step_job(self.step, self.lesson_file, choices, device, learner_cell=self.learner_cell)
         job["serve"] = self.step.task == "classify"  # typed names are answered after the run too
         if len(self.lanes) > 1:
             job["threads"] = 1  # racing cells share the cores; one thread each avoids thrashing
