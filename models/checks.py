@@ -230,8 +230,9 @@ def check_reference(session: Session, check: dict[str, Any]) -> str:
             if not math.isfinite(diff) or diff > tolerance:
                 raise CheckFailed(
                     f"{what}: output {n} differs from the reference by up to {diff:.3g} (allowed {tolerance:g}). "
-                    f"The shapes are right, so look at what goes in: the order of the pieces in torch.cat, "
-                    f"which layer reads what, and which output goes through the softmax.")
+                    f"The shapes are right, so the numbers come from the wrong place: look at the order of "
+                    f"what you join, which dimension is the batch and which is time, which slice you take, "
+                    f"and which layer reads what.")
             worst = max(worst, diff)
     return f"matches on {check.get('trials', 3)} random inputs (largest difference {worst:.2g})"
 

@@ -62,7 +62,7 @@ CASES = {
     "wrong numbers": (cell("""
         combined = torch.cat((hidden, letter), 1)
         return self.softmax(self.i2o(combined)), self.i2h(combined)
-    """), "reference", ["differs from the reference", "torch.cat"]),
+    """), "reference", ["differs from the reference", "order of what you join"]),
     "no gradient": (cell("""
         combined = torch.cat((letter, hidden), 1)
         with torch.no_grad():
@@ -130,3 +130,33 @@ def test_a_learners_print_does_not_confuse_the_checks(step, tmp_path):
     code.write_text(RIGHT.replace("combined = torch.cat", 'print("{\\"event\\": \\"done\\"}")\n        combined = torch.cat'))
     verdicts = run_checks_sync(step, builtin_dir() / "dracula", code)
     assert all(v.passed for v in verdicts), [v.message for v in verdicts]
+
+
+REHEARSAL = (builtin_dir() / "frankenstein" / "code" / "rehearsal_starter.py").read_text()
+HALF_FIXES = {
+    # the chapter's bug: right shape, wrong question (the last one, at every word)
+    "the starter": (REHEARSAL, "reference", ["differs from the reference"]),
+    "slice only": (REHEARSAL.replace("output[:, -1, :]", "output[-1]"), "shape", ["(5, 3)", "(9, 3)"]),
+    "batch_first, wrong slice": (REHEARSAL.replace("nn.LSTM(input_size, hidden_size)",
+                                                   "nn.LSTM(input_size, hidden_size, batch_first=True)")
+                                 .replace("output[:, -1, :]", "output[-1]"), "shape", ["(9, 3)"]),
+    "transposed, right": (REHEARSAL.replace("self.lstm(questions)", "self.lstm(questions.transpose(0, 1))")
+                          .replace("output[:, -1, :]", "output[-1]"), None, []),
+}
+
+
+@pytest.mark.parametrize("case", list(HALF_FIXES))
+def test_the_rehearsal_reader_catches_the_wrong_slice_and_the_wrong_shape(tmp_path, case):
+    library = load_library(roots=[builtin_dir()])
+    step = next(s for s in library.lessons["frankenstein"].steps if s.id == "fix-the-rehearsal")
+    source, kind, words = HALF_FIXES[case]
+    code = tmp_path / "reader.py"
+    code.write_text(source)
+    verdicts = run_checks_sync(step, builtin_dir() / "frankenstein", code)
+    failed = [v for v in verdicts if v.status == "failed"]
+    if kind is None:
+        assert not failed, failed
+        return
+    assert failed and failed[0].kind == kind, [(v.kind, v.status, v.message) for v in verdicts]
+    for word in words:
+        assert word in failed[0].message, failed[0].message
