@@ -557,3 +557,37 @@ def test_a_learner_writes_the_cell_in_the_editor_and_the_checks_pass(tmp_path):
 
     run(scenario())
     assert starter.read_text() == shipped
+
+
+@pytest.mark.slow
+def test_code_from_a_lesson_outside_the_built_in_set_runs_only_once_the_learner_agrees(tmp_path):
+    import shutil
+
+    from tutor.lesson.search import builtin_dir, load_library
+    from tutor.screens.confirm import ConfirmScreen
+    from tutor.widgets.code_step import CodeStepView
+
+    outside = tmp_path / "shared-lessons" / "dracula"
+    shutil.copytree(builtin_dir() / "dracula", outside)
+
+    async def scenario():
+        app = TutorApp(library=load_library(roots=[outside.parent]), progress_path=tmp_path / "progress.json",
+                       settings_path=tmp_path / "settings.json", warm=False, open_target="dracula/write-the-cell")
+        async with app.run_test(size=(100, 32)) as pilot:
+            view = app.screen.query_one(CodeStepView)
+            results = view.query_one("#results")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            assert str(outside) in text_of(app.screen.query_one(".question"))
+            await pilot.press("escape")  # no: nothing runs
+            await pilot.pause(0.5)
+            assert "Run 1" not in text_of(results) and view.runs == 0
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+            await pilot.press("y")
+            await wait_for(pilot, lambda: "Run 1" in text_of(results), what="the checks after yes")
+            assert str(outside) in (tmp_path / "settings.json").read_text()
+            await pilot.press("ctrl+r")  # asked once: the folder is trusted now
+            await wait_for(pilot, lambda: "Run 2" in text_of(results), what="a second run without asking")
+
+    run(scenario())

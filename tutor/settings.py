@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .files import config_dir, write_atomic
@@ -26,6 +26,8 @@ class Settings:
     """A Textual theme name."""
     reduced_motion: bool = False
     """No celebrations or animations; the plot redraws at most once a second."""
+    trusted_code_dirs: list = field(default_factory=list)
+    """Folders of lessons from outside the built-in set whose code the learner agreed to run."""
 
     path: Path | None = None
     notice: str | None = None

@@ -136,8 +136,34 @@ class CodeStepView(VerticalScroll):
         self.save()
 
     # Actions ----------------------------------------------------------------------------------------
+    def needs_trust(self) -> bool:
+        """Code runs from a lesson outside the built-in set only once the learner has agreed, once per
+        folder: the checks run that folder's reference solution beside the learner's file."""
+        from ..lesson.search import builtin_dir
+
+        here = self.lesson_dir.resolve()
+        if here.is_relative_to(builtin_dir().resolve()):
+            return False
+        return str(here) not in getattr(self.app.settings, "trusted_code_dirs", [])
+
     def action_run_checks(self) -> None:
         if self.running:
+            return
+        if self.needs_trust():
+            from ..screens.confirm import ConfirmScreen
+
+            folder = str(self.lesson_dir.resolve())
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.app.settings.trusted_code_dirs.append(folder)
+                    self.app.settings.save()
+                    self.action_run_checks()
+
+            self.app.push_screen(ConfirmScreen(
+                f"This lesson comes from outside rnn-tutor:\n\n  {folder}\n\nRunning the checks runs Python "
+                f"code from that folder (its reference solution) beside yours, in a separate process. "
+                f"Run code from this folder? (You are asked once.)", yes="Run its code"), answer)
             return
         self.save()
         self.running = True
