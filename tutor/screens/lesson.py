@@ -182,7 +182,7 @@ class LessonScreen(Screen):
 
     def on_code_step_view_solved(self, event: CodeStepView.Solved) -> None:
         self.mark_done(event.step_id, {"runs": event.runs})
-        self.app.notify("Every check passes: your cell works.", title="🎉 Solved")
+        self.app.notify("Every check passes.", title="🎉 Solved")
 
     def on_train_panel_goal_reached(self, event: TrainPanel.GoalReached) -> None:
         self.mark_done(event.step_id, event.summary)

@@ -179,7 +179,7 @@ class CodeStepView(VerticalScroll):
         self.runs += 1
         results = self.query_one("#results", Static)
         passed = all(v.passed for v in verdicts)
-        head = ("[b green]All checks pass.[/] " + ("Your cell is ready." if passed else "")
+        head = ("[b green]All checks pass.[/] " + ("Your code does what the step asks." if passed else "")
                 if passed else f"[b]Run {self.runs}:[/b] {sum(v.passed for v in verdicts)} of {len(verdicts)} "
                                f"checks pass.")
         results.update(head + "\n" + results_markup(verdicts))
