@@ -42,7 +42,9 @@ class Recurrent(nn.Module):
     """
 
     def __init__(self, cell: str, input_size: int, hidden: int, layers: int = 1, dropout: float = 0.0,
-                 keep_bias: float = 1.0):
+                 keep_bias: float = 1.0, cell_class: type | None = None):
+        """`cell_class`: with cell "lstm-cell", the learner's own LSTM cell (a code step's class,
+        built as `cell_class(input_size, hidden)` and called as `forward(x, h, c) -> (h, c)`)."""
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"unknown cell {cell!r}; choose one of: {', '.join(CELLS)}")
@@ -57,7 +59,11 @@ class Recurrent(nn.Module):
             if cell in ("lstm", "gru"):
                 _init_keep_bias(self.rnn, hidden, keep_bias)
         else:
-            if cell == "lstm-cell":
+            if cell == "lstm-cell" and cell_class is not None:
+                self.cells = nn.ModuleList(
+                    LearnerLSTMCell(cell_class(input_size if i == 0 else hidden, hidden)) for i in range(layers)
+                )
+            elif cell == "lstm-cell":
                 self.cells = nn.ModuleList(
                     NamedLSTMCell(input_size if i == 0 else hidden, hidden, forget_bias=keep_bias)
                     for i in range(layers)
@@ -168,10 +174,10 @@ class CharLM(nn.Module):
     """Reads characters and scores the next one at every position."""
 
     def __init__(self, vocab: int, cell: str, hidden: int, layers: int = 1, embed: int = 64,
-                 dropout: float = 0.0, keep_bias: float = 1.0):
+                 dropout: float = 0.0, keep_bias: float = 1.0, cell_class: type | None = None):
         super().__init__()
         self.input = TokenInput(vocab, embed)
-        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout, keep_bias)
+        self.rnn = Recurrent(cell, self.input.size, hidden, layers, dropout, keep_bias, cell_class=cell_class)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, vocab)
 
@@ -199,6 +205,18 @@ class SequenceClassifier(nn.Module):
             index = (lengths.to(out.device) - 1).view(-1, 1, 1).expand(-1, 1, out.shape[2])
             last = out.gather(1, index).squeeze(1)
         return self.head(self.drop(last))
+
+
+class LearnerLSTMCell(nn.Module):
+    """Adapts a learner's `forward(x, h, c) -> (h, c)` to the loop's `cell(x, (h, c))`."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]):
+        h, c = self.inner(x, *state)
+        return h, c
 
 
 def load_learner_class(path: str | Path, entry: str) -> type:

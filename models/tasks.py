@@ -78,7 +78,7 @@ class CharLMTask(Task):
     name = "char-lm"
 
     def __init__(self, config, device, generator, corpus: str | Path | None = None,
-                 vocab: str | None = None):
+                 vocab: str | None = None, learner_cell: dict[str, str] | None = None):
         super().__init__(config, device, generator)
         self.corpus_path = Path(corpus) if corpus else default_corpus()
         text = read_text(self.corpus_path)
@@ -89,8 +89,11 @@ class CharLMTask(Task):
                 f" ({len(self.corpus.train)} training characters); lower batch or seq"
             )
         self.vocab = self.corpus.vocab
-        self.model = CharLM(len(self.vocab), config["cell"], config["hidden"], config["layers"],
-                            config["embed"], config["dropout"], config["keep_bias"]).to(device)
+        cell, cell_class = config["cell"], None
+        if learner_cell:  # a code step's LSTM cell, written by the learner, in the engine's loop
+            cell, cell_class = "lstm-cell", load_learner_class(learner_cell["file"], learner_cell["entry"])
+        self.model = CharLM(len(self.vocab), cell, config["hidden"], config["layers"],
+                            config["embed"], config["dropout"], config["keep_bias"], cell_class=cell_class).to(device)
         self.train_data = self.corpus.train.to(device)
         self.val_data = self.corpus.val.to(device)
         self.windows = contiguous_windows(self.train_data, config["batch"], config["seq"], generator)
@@ -387,10 +390,11 @@ def build_task(name: str, config: dict[str, Any], device: torch.device, generato
     task_info(name)  # raises the friendly unknown-task error
     signature = signature or {}
     if name == "char-lm":
-        return CharLMTask(config, device, generator, corpus=corpus, vocab=signature.get("vocab"))
+        return CharLMTask(config, device, generator, corpus=corpus, vocab=signature.get("vocab"),
+                          learner_cell=learner_cell)
     if name == "classify":
         return ClassifyTask(config, device, generator, names=names, classes=signature.get("classes"),
                             learner_cell=learner_cell)
     if learner_cell:
-        raise DataError(f"a learner's cell trains on the classify task only, not {name}")
+        raise DataError(f"a learner's cell trains on the classify or char-lm task, not {name}")
     return TASK_CLASSES[name](config, device, generator)

@@ -160,3 +160,38 @@ def test_the_rehearsal_reader_catches_the_wrong_slice_and_the_wrong_shape(tmp_pa
     assert failed and failed[0].kind == kind, [(v.kind, v.status, v.message) for v in verdicts]
     for word in words:
         assert word in failed[0].message, failed[0].message
+
+
+def _code_steps():
+    library = load_library(roots=[builtin_dir()])
+    for lesson_id, lesson in sorted(library.lessons.items()):
+        for step in lesson.steps:
+            if step.kind == "code":
+                yield pytest.param(lesson_id, step, id=f"{lesson_id}/{step.id}")
+
+
+@pytest.mark.parametrize("lesson_id,step", list(_code_steps()))
+def test_every_shipped_starter_fails_and_every_solution_passes(lesson_id, step):
+    folder = builtin_dir() / lesson_id
+    assert any(v.status == "failed" for v in run_checks_sync(step, folder, folder / step.starter))
+    assert all(v.passed for v in run_checks_sync(step, folder, folder / step.solution))
+
+
+@pytest.mark.parametrize("lesson_id,step", [p for p in _code_steps() if p.values[1].then_train])
+def test_a_solved_cell_trains_in_its_follow_up_step(lesson_id, step):
+    """then_train: the solution as the network of the follow-up step, a few real training steps."""
+    from models.trainer import Trainer
+    from tutor.jobs import step_job
+
+    library = load_library(roots=[builtin_dir()])
+    target = next(s for s in library.lessons[lesson_id].steps if s.id == step.then_train)
+    solution = builtin_dir() / lesson_id / step.solution
+    job = step_job(target, library.files[lesson_id], {}, "cpu",
+                   learner_cell={"file": str(solution), "entry": step.entry})
+    job.update(max_steps=150, max_seconds=60, evals=1)
+    trainer = Trainer.from_job(job)
+    summary = trainer.run()
+    assert summary["failed"] is None and summary["steps"] == 150
+    assert trainer.history[-1]["loss"] < trainer.history[0]["loss"], "the learner's cell learns"
+    learner_params = [n for n, _ in trainer.model.named_parameters() if "inner" in n or n.startswith("cell.")]
+    assert learner_params, "the network is built around the learner's class"

@@ -129,11 +129,14 @@ def test_a_code_step_with_its_files(tmp_path):
             checks: [{kind: import}, {kind: shape, inputs: ["(1, 3)", "(1, 3)"], outputs: ["(1, 3)"]}]
             then_train: speak
         """), "  ")
-    lesson, problems = load_text(tmp_path, GOOD + code.replace("    then_train: speak\n", ""))
-    assert problems == [] and lesson.steps[-1].kind == "code"
-    _, problems = load_text(tmp_path, GOOD + code)
-    assert [p.key for p in problems] == ["steps[5].then_train"]
-    assert "trains on a classify step for now; 'speak' is char-lm" in problems[0].message
+    lesson, problems = load_text(tmp_path, GOOD + code)
+    assert problems == [] and lesson.steps[-1].kind == "code" and lesson.steps[-1].then_train == "speak"
+    recall = (GOOD.replace("task: char-lm", "task: recall").replace("settings: {cell: gru, lr: 0.003}", "settings: {cell: gru}")
+              .replace("tunable: {temperature: {min: 0.1, max: 2.0, live: true}}", "tunable: {gap: {min: 5, max: 50}}")
+              .replace("goal: {metric: val_loss, threshold: 1.8}", "goal: {metric: accuracy, threshold: 0.9}"))
+    _, problems = load_text(tmp_path, recall + code)
+    assert [p.key for p in problems] == ["steps[5].then_train"], problems
+    assert "trains on a classify or char-lm step" in problems[0].message
     _, problems = load_text(tmp_path, GOOD + code.replace("then_train: speak", "then_train: arrival")
                             .replace("solution.py", "gone.py"))
     shown = "\n".join(map(str, problems))

@@ -255,8 +255,8 @@ def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Probl
                 problem(here + ("then_train",), f"no train step with the id {step.then_train!r} in this lesson")
             elif step.then_train is not None:
                 target = next(s for s in lesson.steps if s.id == step.then_train)
-                if target.task != "classify":
-                    problem(here + ("then_train",), f"a learner's cell trains on a classify step for now; "
+                if target.task not in ("classify", "char-lm"):
+                    problem(here + ("then_train",), f"a learner's cell trains on a classify or char-lm step; "
                                                     f"{step.then_train!r} is {target.task}")
         for path, name in files:
             if name and not (base / name).exists():
