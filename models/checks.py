@@ -157,6 +157,8 @@ def _tensors(out) -> list:
 
     if isinstance(out, torch.Tensor):
         return [out]
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        return [torch.tensor(float(out))]  # a loss returned with .item()
     if isinstance(out, (tuple, list)):
         flat = []
         for item in out:
@@ -218,9 +220,9 @@ def check_reference(session: Session, check: dict[str, Any]) -> str:
     for trial in range(1, int(check.get("trials", 3)) + 1):
         inputs = _inputs(check, generator)
         what = f"on random trial {trial}"
-        with torch.no_grad():
-            got = _tensors(session.call(mine, check.get("method"), inputs, what))
-            want = _tensors(theirs(*inputs) if not check.get("method") else getattr(theirs, check["method"])(*inputs))
+        # No torch.no_grad() here: a method may train (a training step), and that needs gradients.
+        got = _tensors(session.call(mine, check.get("method"), inputs, what))
+        want = _tensors(theirs(*inputs) if not check.get("method") else getattr(theirs, check["method"])(*inputs))
         if len(got) != len(want):
             raise CheckFailed(f"{what}: you returned {len(got)} tensor(s), the reference {len(want)}.")
         for n, (a, b) in enumerate(zip(got, want), 1):
@@ -234,6 +236,19 @@ def check_reference(session: Session, check: dict[str, Any]) -> str:
                     f"what you join, which dimension is the batch and which is time, which slice you take, "
                     f"and which layer reads what.")
             worst = max(worst, diff)
+    if isinstance(mine, torch.nn.Module) and isinstance(theirs, torch.nn.Module):
+        # A method that trains changes the weights: after the same calls they must agree too.
+        theirs_now = dict(theirs.named_parameters())
+        for name, p in mine.named_parameters():
+            other = theirs_now.get(name)
+            if other is not None and other.shape == p.shape:
+                diff = float((p.detach().double() - other.detach().double()).abs().max())
+                if diff > tolerance:
+                    raise CheckFailed(
+                        f"After the same {check.get('trials', 3)} calls, your `{name}` differs from the "
+                        f"reference's by up to {diff:.3g}: the updates are not the same. Check that the "
+                        f"gradients are cleared before each backward, clipped before the step, and that "
+                        f"the optimizer steps once per call.")
     return f"matches on {check.get('trials', 3)} random inputs (largest difference {worst:.2g})"
 
 

@@ -195,3 +195,29 @@ def test_a_solved_cell_trains_in_its_follow_up_step(lesson_id, step):
     assert trainer.history[-1]["loss"] < trainer.history[0]["loss"], "the learner's cell learns"
     learner_params = [n for n, _ in trainer.model.named_parameters() if "inner" in n or n.startswith("cell.")]
     assert learner_params, "the network is built around the learner's class"
+
+
+PRACTICE = (builtin_dir() / "oz" / "code" / "practice_solution.py").read_text()
+SLIPS = {
+    "forgot zero_grad": PRACTICE.replace("        self.optimizer.zero_grad()\n", ""),
+    "mean instead of sum": PRACTICE.replace(
+        "loss = sum(self.loss_fn(guesses[:, t], y[:, t]) for t in range(x.shape[1]))",
+        "loss = self.loss_fn(guesses, y)"),
+    "no clipping": PRACTICE.replace("        torch.nn.utils.clip_grad_norm_(self.parameters(), self.clip)\n", ""),
+    "clip after the step": PRACTICE.replace(
+        "        torch.nn.utils.clip_grad_norm_(self.parameters(), self.clip)\n        self.optimizer.step()\n",
+        "        self.optimizer.step()\n        torch.nn.utils.clip_grad_norm_(self.parameters(), self.clip)\n"),
+    "no step": PRACTICE.replace("        self.optimizer.step()\n", ""),
+}
+
+
+@pytest.mark.parametrize("slip", list(SLIPS))
+def test_the_training_step_exercise_catches_each_slip(tmp_path, slip):
+    library = load_library(roots=[builtin_dir()])
+    step = next(s for s in library.lessons["oz"].steps if s.id == "one-night")
+    assert SLIPS[slip] != PRACTICE, "the slip was applied"
+    code = tmp_path / "practice.py"
+    code.write_text(SLIPS[slip])
+    verdicts = run_checks_sync(step, builtin_dir() / "oz", code)
+    failed = [v for v in verdicts if v.status == "failed"]
+    assert [v.kind for v in failed] == ["reference"], [(v.kind, v.status, v.message) for v in verdicts]
