@@ -221,3 +221,19 @@ def test_the_training_step_exercise_catches_each_slip(tmp_path, slip):
     verdicts = run_checks_sync(step, builtin_dir() / "oz", code)
     failed = [v for v in verdicts if v.status == "failed"]
     assert [v.kind for v in failed] == ["reference"], [(v.kind, v.status, v.message) for v in verdicts]
+
+
+def test_a_cell_that_cannot_learn_fails_the_learns_check(step, tmp_path):
+    """Gradients flow (zeros, finite) but nothing the weights do reaches the outputs: no learning."""
+    frozen = cell("""
+        combined = torch.cat((letter, hidden), 1)
+        guess = self.softmax(self.i2o(combined)).detach()
+        memory = self.i2h(combined).detach()
+        return guess + 0 * self.i2o.weight.sum(), memory + 0 * self.i2h.weight.sum()
+    """)
+    code = tmp_path / "cell.py"
+    code.write_text(frozen)
+    only_learns = step.model_copy(update={"checks": [c for c in step.checks if c.kind in ("import", "learns")]})
+    verdicts = run_checks_sync(only_learns, builtin_dir() / "dracula", code)
+    assert [v.status for v in verdicts] == ["passed", "failed"], [v.message for v in verdicts]
+    assert "a working cell at least halves it" in verdicts[1].message
