@@ -230,11 +230,17 @@ def check_reference(session: Session, check: dict[str, Any]) -> str:
                 raise CheckFailed(f"{what}: output {n} is shaped {_shape(a)}, the reference's {_shape(b)}.")
             diff = float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
             if not math.isfinite(diff) or diff > tolerance:
-                raise CheckFailed(
-                    f"{what}: output {n} differs from the reference by up to {diff:.3g} (allowed {tolerance:g}). "
-                    f"The shapes are right, so the numbers come from the wrong place: look at the order of "
-                    f"what you join, which dimension is the batch and which is time, which slice you take, "
-                    f"and which layer reads what.")
+                if check.get("method") and trial > 1:
+                    advice = (f"Call{'s' if trial > 2 else ''} 1{'-' + str(trial - 1) if trial > 2 else ''} "
+                              f"agreed, so the computation is right and the update between calls is not: "
+                              f"are the gradients cleared before each backward, clipped after backward and "
+                              f"before the step, and does the optimizer step once per call?")
+                else:
+                    advice = ("The shapes are right, so the numbers come from the wrong place: look at the order "
+                              "of what you join, which dimension is the batch and which is time, which slice "
+                              "you take, which layer reads what, and whether you sum or average.")
+                raise CheckFailed(f"{what}: output {n} differs from the reference by up to {diff:.3g} "
+                                  f"(allowed {tolerance:g}). {advice}")
             worst = max(worst, diff)
     if isinstance(mine, torch.nn.Module) and isinstance(theirs, torch.nn.Module):
         # A method that trains changes the weights: after the same calls they must agree too.

@@ -221,6 +221,10 @@ def test_the_training_step_exercise_catches_each_slip(tmp_path, slip):
     verdicts = run_checks_sync(step, builtin_dir() / "oz", code)
     failed = [v for v in verdicts if v.status == "failed"]
     assert [v.kind for v in failed] == ["reference"], [(v.kind, v.status, v.message) for v in verdicts]
+    if slip == "forgot zero_grad":  # the first two calls agree; the advice is about the update
+        assert "random trial 3" in failed[0].message and "cleared before each backward" in failed[0].message
+    if slip == "mean instead of sum":
+        assert "random trial 1" in failed[0].message and "sum or average" in failed[0].message
 
 
 def test_a_cell_that_cannot_learn_fails_the_learns_check(step, tmp_path):
