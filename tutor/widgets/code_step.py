@@ -77,6 +77,9 @@ class CodeStepView(VerticalScroll):
         self.runs = 0
         self.solved = solved
         self.running = False
+        self._save_timer = None
+        self._text: str | None = None
+        """The editor's text as last changed (kept so that leaving the step can still save it)."""
 
     # Files ------------------------------------------------------------------------------------------
     def starter_text(self) -> str:
@@ -88,7 +91,7 @@ class CodeStepView(VerticalScroll):
         return self.copy.read_text(encoding="utf-8")
 
     def save(self) -> None:
-        text = self.query_one(TextArea).text
+        text = self._text if self._text is not None else self.query_one(TextArea).text
         if not self.copy.exists() or self.copy.read_text(encoding="utf-8") != text:
             write_atomic(self.copy, text)
 
@@ -133,7 +136,18 @@ class CodeStepView(VerticalScroll):
             self.query_one("#run", Button).focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self.save()
+        # Written (atomically, with fsync) half a second after typing stops, not on every key; a run,
+        # the external editor and leaving the step save at once.
+        self._text = event.text_area.text
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.5, self.save)
+
+    def on_unmount(self) -> None:
+        try:
+            self.save()
+        except Exception:  # noqa: BLE001 - the widget is going; the last half second is all that is at stake
+            pass
 
     # Actions ----------------------------------------------------------------------------------------
     def needs_trust(self) -> bool:
