@@ -196,12 +196,20 @@ class Trainer:
             self.step = int(resumed.get("step", 0))
             self.best_val_loss = float(resumed.get("best_val_loss", math.inf))
 
+        self.first_step = self.step
+        """The step count before this run's first step (non-zero when resumed)."""
+        self._sent = 0
+        """How many of `losses` step events have carried so far."""
+        self._last_step_event: tuple[float, float] = (0.0, 0.0)
         self._stop = threading.Event()
         self._requests: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._running = threading.Event()
         self._running.set()
         self.stop_reason: str | None = None
         self.history: list[dict[str, float]] = []
+        """A point per step event: the mean loss since the last one (time-based, for charts)."""
+        self.losses: list[float] = []
+        """Every step's training loss, in order: the curve a recipe reproduces exactly."""
         self.evals_done: list[dict[str, Any]] = []
         self.samples: list[dict[str, Any]] = []
         self.goal_reached_at: dict[str, float] | None = None
@@ -298,7 +306,10 @@ class Trainer:
                        "threads": torch.get_num_threads()})
         failure = None
         try:
-            self._loop()
+            try:
+                self._loop()
+            finally:
+                self._flush_steps()
             self._evaluate(final=True)
             self._sample()
         except Diverged as err:
@@ -380,6 +391,7 @@ class Trainer:
                 raise Diverged(self._diverged_message("loss"))
             self.step += 1
             self.items += items
+            self.losses.append(value)
             emit_loss += value
             emit_steps += 1
             emit_items += items
@@ -391,8 +403,12 @@ class Trainer:
                 rate = emit_items / (now - last_emit)
                 mean = emit_loss / emit_steps
                 self.history.append({"step": self.step, "loss": mean, "seconds": now - start - paused_for})
+                # `losses` carries every step's loss since the last event, so the UI holds the
+                # exact curve (a CSV export, a replay to compare) while it plots the mean.
                 self.on_event({"event": "step", "step": self.step, "loss": mean, "items_per_s": rate,
-                               "lr": lr, "progress": progress, "seconds": now - start - paused_for})
+                               "lr": lr, "progress": progress, "seconds": now - start - paused_for,
+                               "losses": self.losses[self._sent:]})
+                self._sent, self._last_step_event = len(self.losses), (rate, lr)
                 emit_loss, emit_steps, emit_items, last_emit = 0.0, 0, 0, now
             done = self.step - first_step
             progress = budget.progress(done, now - start - paused_for)
@@ -410,6 +426,19 @@ class Trainer:
                 last_sample = clock()
             if not self._requests.empty():
                 self.answer_requests()
+
+    def _flush_steps(self) -> None:
+        """Send the steps taken since the last step event, so listeners hold the whole curve."""
+        unsent = self.losses[self._sent:]
+        if not unsent:
+            return
+        rate, lr = self._last_step_event
+        mean = sum(unsent) / len(unsent)
+        self.history.append({"step": self.step, "loss": mean, "seconds": self.elapsed})
+        self.on_event({"event": "step", "step": self.step, "loss": mean, "items_per_s": rate, "lr": lr,
+                       "progress": self.budget.progress(self.step - self.first_step, self.elapsed),
+                       "seconds": self.elapsed, "losses": unsent})
+        self._sent = len(self.losses)
 
     def _diverged_message(self, what: str) -> str:
         tips = []
@@ -490,5 +519,5 @@ class Trainer:
             "eval_seconds": round(self.eval_seconds, 3),
             "item": self.task.item, "goal": goal, "passed": passed,
             "samples": self.samples[-3:], "stopped_by": self.stop_reason,
-            "failed": failure, "params": self.parameter_count(),
+            "failed": failure, "params": self.parameter_count(), "first_step": self.first_step,
         }

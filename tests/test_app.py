@@ -413,6 +413,46 @@ def test_temperature_acts_on_the_running_job(tmp_path):
     run(scenario())
 
 
+def test_a_finished_run_shows_its_recipe_exports_its_curve_and_the_recipe_replays_it(tmp_path, monkeypatch):
+    import csv
+    import subprocess
+    import sys
+
+    from tutor_app_fixture import LESSONS
+
+    monkeypatch.chdir(tmp_path)
+    async def scenario():
+        app = make_app(tmp_path, open_target="tour/names")
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(TrainPanel)
+            await pilot.press("e")  # nothing to export before a run: said, nothing written
+            await pilot.pause()
+            assert not list(tmp_path.glob("*.csv"))
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state == "finished", what="the run to finish")
+            recipe = panel.recipe()
+            assert recipe.startswith("tour/names cell=gru hidden=16 ") and recipe.endswith("device=cpu")
+            assert recipe in text_of(panel.query_one("#recipe"))
+            await pilot.press("e")
+            await wait_for(pilot, lambda: list(tmp_path.glob("rnn-tutor-tour-names-*.csv")), timeout=10,
+                           what="the CSV in the current folder")
+            await wait_for(pilot, lambda: any("Saved in" in n.message for n in app._notifications), timeout=5,
+                           what="a notice saying where")
+            return recipe
+
+    recipe = run(scenario())
+    exported = list(csv.DictReader(next(tmp_path.glob("*.csv")).open()))
+    assert [r["step"] for r in exported] == [str(n) for n in range(1, 41)]
+    assert sum(1 for r in exported if r["val_loss"]) >= 2 and exported[-1]["metric"]
+    replay = subprocess.run([sys.executable, "-m", "tutor.cli", "train", "--lessons", str(LESSONS / "tour"),
+                             "--recipe", recipe, "--csv", str(tmp_path / "replay.csv")],
+                            capture_output=True, text=True, timeout=120)
+    assert replay.returncode == 0, replay.stderr
+    replayed = list(csv.DictReader((tmp_path / "replay.csv").open()))
+    # The app's child and the headless command, same recipe on cpu: the same loss at every step.
+    assert [r["train_loss"] for r in replayed] == [r["train_loss"] for r in exported]
+
+
 @pytest.mark.slow
 def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
     async def scenario():

@@ -7,9 +7,12 @@ home screen paints fast and nothing a run does can freeze or crash the app.
 from __future__ import annotations
 
 import asyncio
+import io
+import time
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -32,6 +35,7 @@ class TutorApp(App):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("o", "settings", "Options"),
+        Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
     ]
     """Keys that work on every screen (q is typed as a letter while a text box has the focus)."""
 
@@ -155,6 +159,22 @@ class TutorApp(App):
     async def action_quit(self) -> None:
         await self.close_runs()
         self.exit()
+
+    # Files for the learner or the class: the screen as SVG (ctrl+s), a run's CSV (e). In a
+    # terminal they land in the current folder; served to a browser, they download there.
+    def action_save_screenshot(self) -> None:
+        name = f"rnn-tutor-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        svg = self.export_screenshot(title=self.screen.sub_title or self.title)
+        self.deliver_text(io.StringIO(svg), save_directory=Path.cwd(), save_filename=name,
+                          mime_type="image/svg+xml", name="the screenshot")
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        where = f"Saved in {event.path}" if event.path else "Sent to your browser's downloads"
+        self.notify(f"{where}.", title=(event.name or "the file").capitalize(), timeout=8, markup=False)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self.notify(f"Could not save {event.name or 'the file'}: {event.exception}", severity="error",
+                    timeout=12, markup=False)
 
     def record_devices(self, devices: list[dict[str, Any]]) -> None:
         self.devices = devices

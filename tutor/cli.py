@@ -60,8 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         "JSON summary last.",
         epilog="Settings: rnn-tutor train TASK --set help lists every setting the task takes.",
     )
-    train.add_argument("target", metavar="TASK|LESSON/STEP",
+    train.add_argument("target", metavar="TASK|LESSON/STEP", nargs="?",
                        help=f"a task ({tasks}) or a lesson's train step, e.g. dracula/visitors")
+    train.add_argument("--recipe", metavar='"RECIPE"',
+                       help="replay a run from its one-line recipe (the train panel shows it; this "
+                       "command prints it), e.g. \"dracula/visitors cell=gru ... seed=0 device=cpu\"")
+    train.add_argument("--csv", metavar="PATH",
+                       help="write the run's curve as CSV: step, train_loss, val_loss, metric")
     train.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     train.add_argument("--lessons", action="append", default=[], metavar="DIR",
                        help="also look for lessons in this folder (repeatable)")

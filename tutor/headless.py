@@ -13,10 +13,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from models.catalog import Goal, SettingError, parse_assignments, settings_for, task_info
+from pathlib import Path
+
+from models.catalog import TASKS, Goal, SettingError, parse_assignments, settings_for, task_info
 from models.runtime import prepare_threads
 
+from .files import write_atomic
 from .jobs import check_choices, step_job
+from .share import check_task_settings, curve_csv, format_recipe, join_csv, parse_recipe
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -60,19 +64,38 @@ def _lesson_step(args: argparse.Namespace):
 
 def run_train(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json, highlight=False)
-    lesson = step = None
+    lesson = step = recipe = None
     corpus, names, goal, sample_every = args.corpus, args.names, None, None
     max_seconds, max_steps, evals, device = args.max_seconds, args.max_steps, args.evals, args.device
+    learner_cell = None
+    runs: list[dict[str, Any]] = []  # one per cell: a race recipe trains each cell in turn
     try:
+        if args.recipe is not None:
+            if args.target is not None or args.settings:
+                raise SettingError("--recipe says what to train and how; give no TASK, LESSON/STEP or --set with it")
+            recipe = parse_recipe(args.recipe)
+            args.target = recipe.target
+            device = device or recipe.device
+            learner_cell = recipe.learner_cell
+        elif args.target is None:
+            raise SettingError("say what to train: a task (" + ", ".join(TASKS) + "), a lesson's "
+                               "train step (dracula/visitors) or --recipe \"...\"")
         if "/" in args.target:
             lesson, file, step = _lesson_step(args)
             task = step.task
-            requested = parse_assignments(task, args.settings)
-            check_choices(step, requested, args.target)
-            job = step_job(step, file, requested, device)
+            if recipe is not None:
+                check_task_settings(recipe, task)
+                choices = [recipe.settings(task, cell) for cell in recipe.cells or [None]]
+            else:
+                requested = parse_assignments(task, args.settings)
+                check_choices(step, requested, args.target)
+                choices = [requested]
+            for chosen in choices:
+                job = step_job(step, file, chosen, device, learner_cell=learner_cell)
+                runs.append({"settings": job["settings"], "cell": chosen.get("cell")})
             if max_seconds is None and max_steps is None:
                 max_seconds, max_steps = job["max_seconds"], job["max_steps"]
-            overrides, device = job["settings"], job["device"]
+            device = job["device"]
             corpus = corpus or job.get("corpus")
             names = names or job.get("names")
             evals = evals or job["evals"]
@@ -85,7 +108,11 @@ def run_train(args: argparse.Namespace) -> int:
             if any(s.strip() in ("help", "list") for s in args.settings):
                 console.print(settings_table(task))
                 return 0
-            overrides = parse_assignments(task, args.settings)
+            if recipe is not None:
+                check_task_settings(recipe, task)
+                runs = [{"settings": recipe.settings(task, cell), "cell": cell} for cell in recipe.cells or [None]]
+            else:
+                runs = [{"settings": parse_assignments(task, args.settings), "cell": None}]
     except SettingError as err:
         return _error(str(err))
     info = task_info(task)
@@ -105,36 +132,57 @@ def run_train(args: argparse.Namespace) -> int:
     from models.devices import DeviceError
     from models.trainer import CheckpointError, Trainer
 
-    view = _LiveView(console, info.item, json_mode=args.json)
-    job = {"task": task, "settings": overrides, "device": device or "auto", "max_steps": max_steps,
-           "max_seconds": max_seconds, "evals": evals or 10, "sample_every": sample_every, "corpus": corpus,
-           "names": names, "checkpoint": args.checkpoint, "resume": args.resume,
-           "goal": {"metric": goal.metric, "threshold": goal.threshold}, "stop_at_goal": args.until_goal}
-    try:
-        trainer = Trainer.from_job(job, on_event=view.on_event)
-    except (SettingError, DeviceError, DataError, CheckpointError) as err:
-        return _error(str(err))
+    target = f"{lesson.id}/{step.id}" if lesson is not None else task
+    code = 0
+    tables: list[str] = []
+    for run in runs:
+        view = _LiveView(console, info.item, json_mode=args.json, target=target, learner_cell=learner_cell)
+        job = {"task": task, "settings": run["settings"], "device": device or "auto", "max_steps": max_steps,
+               "max_seconds": max_seconds, "evals": evals or 10, "sample_every": sample_every, "corpus": corpus,
+               "names": names, "checkpoint": args.checkpoint, "resume": args.resume,
+               "goal": {"metric": goal.metric, "threshold": goal.threshold}, "stop_at_goal": args.until_goal,
+               "learner_cell": learner_cell}
+        try:
+            trainer = Trainer.from_job(job, on_event=view.on_event)
+        except (SettingError, DeviceError, DataError, CheckpointError) as err:
+            return _error(str(err))
 
-    with view.progress:
-        summary = trainer.run()
-    if lesson is not None:
-        summary["lesson"], summary["step"] = lesson.id, step.id
-    view.finish(summary, trainer)
-    if args.json:
-        print(json.dumps(summary, default=str), flush=True)
-    if summary["failed"]:
-        return EXIT_FAILED
-    if summary["stopped_by"] == "interrupted":
-        return 130
-    return 0
+        with view.progress:
+            summary = trainer.run()
+        if lesson is not None:
+            summary["lesson"], summary["step"] = lesson.id, step.id
+        summary["recipe"] = view.recipe
+        view.finish(summary, trainer)
+        if args.csv:
+            evals_seen = [(e["step"], e["metrics"]["val_loss"], e["metrics"].get(goal.metric))
+                          for e in trainer.evals_done]
+            tables.append(curve_csv(trainer.losses, trainer.first_step, evals_seen,
+                                    cell=run["cell"] if len(runs) > 1 else None))
+        if args.json:
+            print(json.dumps(summary, default=str), flush=True)
+        if summary["failed"]:
+            code = code or EXIT_FAILED
+        elif summary["stopped_by"] == "interrupted":
+            code = 130
+            break
+    if args.csv:
+        try:
+            write_atomic(Path(args.csv), join_csv(tables))
+        except OSError as err:
+            return _error(f"--csv {args.csv}: {err.strerror or err}")
+        console.print(f"curve written to {Path(args.csv).resolve()} (step, train_loss, val_loss, metric)")
+    return code
 
 
 class _LiveView:
     """Turns trainer events into a progress bar, printed samples and, at the end, a chart."""
 
-    def __init__(self, console: Console, item: str, json_mode: bool):
+    def __init__(self, console: Console, item: str, json_mode: bool, target: str,
+                 learner_cell: dict[str, str] | None = None):
         self.console = console
         self.item = item
+        self.target, self.learner_cell = target, learner_cell
+        self.recipe: str | None = None
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -161,6 +209,8 @@ class _LiveView:
                 f"Training [bold]{event['task']}[/] on {event['device']} ({event['threads']} threads): "
                 f"{shape}, {event['params']:,} parameters, budget {' or '.join(x for x in limits if x)}"
             )
+            self.recipe = format_recipe(self.target, c, event["device"], learner_cell=self.learner_cell)
+            self.console.print(f"[dim]recipe:[/] {escape(self.recipe)}", soft_wrap=True)
             self.progress.update(self.bar, description=event["task"])
         elif kind == "step":
             self.progress.update(self.bar, completed=event["progress"] * 1000,

@@ -7,8 +7,10 @@ the step, a warm child imports torch, so Start shows a loss point within a secon
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -22,6 +24,7 @@ from models.catalog import METRICS, SETTINGS, TASKS
 
 from ..jobs import step_job, tunable_range
 from ..runner import TrainingRun
+from ..share import curve_csv, format_recipe, join_csv
 from ..screens.settings import device_options
 from .knob import Knob
 from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
@@ -50,6 +53,10 @@ class Lane:
     summary: dict[str, Any] | None = None
     failed: dict[str, Any] | None = None
     last_step: dict[str, Any] | None = None
+    losses: list[float] = field(default_factory=list)
+    """Every step's training loss (the exact curve: CSV export, replays)."""
+    started: dict[str, Any] | None = None
+    """The child's `started` event: resolved config and device, for the recipe."""
     ready: bool = False
     """A warm child has imported torch."""
     prepared: bool = False
@@ -65,6 +72,8 @@ class TrainPanel(Vertical):
         Binding("m", "toggle_view", "Loss/goal view"),
         Binding("t", "type_name", "Type a name", show=False),
         Binding("k", "knobs", "Knobs"),
+        Binding("e", "export_csv", "Export CSV"),
+        Binding("y", "copy_recipe", "Copy recipe", show=False),
     ]
 
     class GoalReached(Message):
@@ -130,6 +139,7 @@ class TrainPanel(Vertical):
                 yield ProgressBar(total=100, show_eta=False, id="progress")
                 yield LossPlot(self._plot_title(), auto_redraw=False, id="plot")
                 yield live_view_for(step.task)
+                yield Static("", id="recipe", markup=False)
 
     def _goal_text(self) -> str:
         step = self.step
@@ -233,8 +243,8 @@ class TrainPanel(Vertical):
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         self.query_one(".live-view").reset()
         for lane in self.lanes.values():
-            lane.train, lane.val, lane.metric = [], [], []
-            lane.summary = lane.failed = lane.last_step = None
+            lane.train, lane.val, lane.metric, lane.losses = [], [], [], []
+            lane.summary = lane.failed = lane.last_step = lane.started = None
             if lane.run is None or lane.run.started:
                 old = lane.run
                 if old is not None:
@@ -282,8 +292,8 @@ class TrainPanel(Vertical):
                 run, lane.run = lane.run, None
                 self.app.untrack(run)
                 await run.close()
-            lane.train, lane.val, lane.metric = [], [], []
-            lane.summary = lane.failed = lane.last_step = None
+            lane.train, lane.val, lane.metric, lane.losses = [], [], [], []
+            lane.summary = lane.failed = lane.last_step = lane.started = None
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         self.query_one(".live-view").reset()
         self.query_one(ProgressBar).update(progress=0)
@@ -368,6 +378,8 @@ class TrainPanel(Vertical):
         lane.prepared = True
 
     def _event_started(self, lane: Lane, event: dict[str, Any]) -> None:
+        lane.started = event
+        self._show_recipe()
         self.query_one(".live-view").on_started(event, lane.name)
         shape = f"{event['config']['cell']} {event['config']['layers']}x{event['config']['hidden']}"
         self.query_one("#status", Static).update(
@@ -377,6 +389,7 @@ class TrainPanel(Vertical):
         if "first_step" not in self.timings:
             self.timings["first_step"] = time.monotonic()
         lane.last_step = event
+        lane.losses.extend(event.get("losses", ()))
         lane.train.append((event["step"], event["loss"]))
         self._plot_point(lane, "train", event["step"], event["loss"])
         self.view_dirty = True  # drawn by _refresh_view, a few times a second at most
@@ -511,6 +524,56 @@ class TrainPanel(Vertical):
             parts.append(f"{who}{s['steps']:,} steps in {s['seconds']:.0f} s on {s['device']} · {metric} · "
                          f"{s['items_per_second']:,.0f} {s['item']}/s {reached}")
         return "[b]done[/b]: " + "  │  ".join(parts) + "  · space trains again"
+
+    # Sharing: the recipe that replays this run, and its curve as CSV ----------------------------
+    def recipe(self) -> str | None:
+        """The run's one-line recipe, once its child has resolved the settings and the device."""
+        started = [lane.started for lane in self.lanes.values() if lane.started]
+        if not started:
+            return None
+        first = started[0]
+        cells = list(self.lanes) if self.race else None
+        return format_recipe(f"{self.lesson_id}/{self.step.id}", first["config"], first["device"],
+                             cells=cells, learner_cell=self.learner_cell)
+
+    def _show_recipe(self) -> None:
+        recipe = self.recipe()
+        if recipe:
+            line = self.query_one("#recipe", Static)
+            line.update(f"recipe: {recipe}")
+            line.display = True
+
+    def curve_csv(self) -> str:
+        parts = []
+        for lane in self.lanes.values():
+            if not lane.losses:
+                continue
+            metrics = dict(lane.metric)
+            evals = [(int(step), val, metrics.get(step)) for step, val in lane.val]
+            first = int(lane.last_step["step"]) - len(lane.losses) if lane.last_step else 0
+            parts.append(curve_csv(lane.losses, first, evals, cell=lane.name if self.race else None))
+        return join_csv(parts)
+
+    def action_export_csv(self) -> None:
+        """Save the curve (step, train_loss, val_loss, metric) in the current folder."""
+        text = self.curve_csv()
+        if not text:
+            self.app.notify("Nothing to export yet: press space to train first.", timeout=4)
+            return
+        if self.state in ("running", "paused"):
+            self.app.notify("Exporting the curve so far; the run goes on.", timeout=3)
+        name = f"rnn-tutor-{self.lesson_id}-{self.step.id}-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        self.app.deliver_text(io.StringIO(text), save_directory=Path.cwd(), save_filename=name,
+                              mime_type="text/csv", name="the curve")
+
+    def action_copy_recipe(self) -> None:
+        recipe = self.recipe()
+        if recipe is None:
+            self.app.notify("The recipe appears once a run starts.", timeout=3)
+            return
+        self.app.copy_to_clipboard(recipe)
+        self.app.notify("Recipe copied (in terminals that allow it). Replay it with:\n"
+                        f"rnn-tutor train --recipe \"{recipe}\"", timeout=8, markup=False)
 
     # Controls -----------------------------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
