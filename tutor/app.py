@@ -36,6 +36,7 @@ class TutorApp(App):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("o", "settings", "Options"),
         Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
+        Binding("f5", "toggle_presenter", "Present"),
     ]
     """Keys that work on every screen (q is typed as a letter while a text box has the focus)."""
 
@@ -49,8 +50,16 @@ class TutorApp(App):
         warm: bool = True,
         library: Library | None = None,
         code_dir: Path | None = None,
+        presenter: bool = False,
+        auto_seconds: float | None = None,
     ):
         super().__init__()
+        self.presenter = presenter
+        """Presenter mode: for a class (big plot, answers hidden until a key, a step counter)."""
+        self.auto_advance = auto_seconds is not None
+        """Presenter mode moves on by itself from story steps (A toggles it)."""
+        self.auto_seconds = auto_seconds or None
+        """Seconds per story step; None: the time it takes to read the step aloud."""
         self.code_dir = code_dir or (progress_path.parent / "code" if progress_path else None)
         """Learners' copies of code-step starters; None: the data dir's code/ folder."""
         self.lesson_dirs = lesson_dirs or []
@@ -82,6 +91,7 @@ class TutorApp(App):
     def on_mount(self) -> None:
         from .screens.home import HomeScreen
 
+        self.set_class(self.presenter, "-presenter")
         self.push_screen(HomeScreen())
         for notice in (self.progress.notice, self.settings.notice):
             if notice:
@@ -124,6 +134,12 @@ class TutorApp(App):
             self.push_screen(TooSmallScreen())
         elif not small and showing:
             self.pop_screen()
+
+    def action_toggle_presenter(self) -> None:
+        self.presenter = not self.presenter
+        self.set_class(self.presenter, "-presenter")
+        self.screen.refresh_bindings()
+        self.notify("Presenter mode: f5 leaves it." if self.presenter else "Presenter mode off.", timeout=3)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

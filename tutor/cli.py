@@ -51,6 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
     open_.add_argument("--device", dest="open_device", help="train on this device")
     open_.set_defaults(handler=_run_app)
 
+    demo = commands.add_parser(
+        "demo", help="presenter mode: a lesson for a class (big plot, answers on a key, step counter)",
+        description="Open LESSON (or LESSON/STEP) in presenter mode, for projecting to a class: the "
+        "step list gives way, the plot and samples take the screen, quiz answers and explanations "
+        "wait for a (reveal), a step counter shows where you are, ctrl+s saves the screen as SVG "
+        "in the current folder. f5 toggles presenter mode in the app.")
+    demo.add_argument("target", metavar="LESSON[/STEP]", help="e.g. frankenstein or oz/foretell")
+    demo.add_argument("--auto", nargs="?", const=0.0, type=_positive_float, metavar="SECONDS",
+                      help="move on from story steps by themselves: every SECONDS, or, without a "
+                      "number, after the time it takes to read the step aloud (A toggles it)")
+    demo.add_argument("--lessons", action="append", default=[], metavar="DIR", dest="open_lessons",
+                      help="also look for lessons in this folder (repeatable)")
+    demo.add_argument("--device", dest="open_device", help="train on this device")
+    demo.set_defaults(handler=_run_app, presenter=True)
+
     tasks = ", ".join(TASKS)
     train = commands.add_parser(
         "train",
@@ -156,7 +171,8 @@ def _run_app(args: argparse.Namespace) -> int:
     target = getattr(args, "target", None)
     lessons = args.lessons + getattr(args, "open_lessons", [])
     device = getattr(args, "open_device", None) or args.device
-    app = TutorApp(lesson_dirs=lessons, device=device, open_target=target)
+    app = TutorApp(lesson_dirs=lessons, device=device, open_target=target,
+                   presenter=getattr(args, "presenter", False), auto_seconds=getattr(args, "auto", None))
     app.run()
     return app.return_code or 0
 

@@ -151,6 +151,10 @@ class Data(Strict):
     names: str | None = Field(None, description="classify: a folder of <Class>.txt files")
 
 
+PANEL_PARTS: tuple[str, ...] = ("controls", "goal", "device", "hints", "progress", "samples", "recipe")
+"""Parts of the train panel a step may hide in presenter mode (besides its own knobs, by name)."""
+
+
 class TrainStep(Hinted):
     kind: Literal["train"]
     id: Id
@@ -167,6 +171,20 @@ class TrainStep(Hinted):
                                        "(besides one at each evaluation)")
     tunable: dict[str, Tunable] = Field(default_factory=dict)
     goal: Goal | None = None
+    hide: list[str] = Field(default_factory=list, description=(
+        "presenter mode: what to remove from the projected panel: a tunable's name, or "
+        + ", ".join(PANEL_PARTS)))
+
+    @field_validator("hide")
+    @classmethod
+    def _hides_what_is_there(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        tunable = info.data.get("tunable") or {}
+        allowed = list(PANEL_PARTS) + list(tunable)
+        for name in value:
+            if name not in allowed:
+                raise ValueError(f"{name!r} is not part of this step's panel{suggest(name, allowed)} "
+                                 f"(it may hide: {', '.join(allowed)})")
+        return value
 
     @field_validator("task")
     @classmethod

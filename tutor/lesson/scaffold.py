@@ -68,6 +68,7 @@ steps:
       cell: {{choices: [rnn, lstm, gru]}}
       lr: {{min: 0.0001, max: 0.03, log: true}}
     goal: {{metric: accuracy, threshold: 0.9}}
+    hide: [device]         # presenter mode: parts of the panel the class does not need to see
 '''
 
 STARTER = '''"""Write `step`: one step of a recurrent cell that adds the input to the memory."""

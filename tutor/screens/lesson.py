@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
@@ -19,6 +20,13 @@ from ..widgets.train_panel import TrainPanel
 KIND_MARK = {"story": "📖", "explain": "💡", "quiz": "❓", "train": "⚡", "code": "⌨"}
 NARROW = 110
 """Below this width the step list hides itself (b shows it) so the step gets the room."""
+READ_ALOUD_WORDS_PER_MINUTE = 150
+"""Auto-advance without a set time gives a story step the time it takes to read it to a class."""
+MIN_AUTO_SECONDS = 10
+
+
+def seconds_to_read_aloud(text: str) -> float:
+    return max(MIN_AUTO_SECONDS, len(text.split()) * 60 / READ_ALOUD_WORDS_PER_MINUTE)
 
 
 class StepItem(ListItem):
@@ -43,6 +51,7 @@ class LessonScreen(Screen):
         Binding("escape", "home", "Lessons"),
         Binding("b", "toggle_steps", "Steps"),
         Binding("x", "reset", "Reset…"),
+        Binding("A", "toggle_auto", "Auto-advance"),
     ]
 
     def __init__(self, lesson: Lesson, file: Path, step_id: str):
@@ -50,6 +59,8 @@ class LessonScreen(Screen):
         self.lesson, self.file = lesson, file
         self.step_ids = [s.id for s in lesson.steps]
         self.index = self.step_ids.index(step_id)
+        self.auto_left: float | None = None
+        """Presenter auto-advance: seconds until this story step moves on (None: it waits)."""
         self.learner_cells: dict[str, dict[str, str]] = {}
         """Train steps to open with a learner's cell (a solved code step's then_train), by step id."""
         self.sub_title = lesson.title
@@ -66,6 +77,7 @@ class LessonScreen(Screen):
                 for number, step in enumerate(self.lesson.steps, 1):
                     yield StepItem(number, step, step.id in done)
             with Vertical(id="stage"):
+                yield Static("", id="presenter-bar")
                 yield Container(id="step-body")
                 with Horizontal(id="nav"):
                     yield Button("← Back", id="back", compact=True)
@@ -76,6 +88,7 @@ class LessonScreen(Screen):
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-hide-steps")
         self.show_step()
+        self.set_interval(1, self._tick)
 
     def show_step(self) -> None:
         step = self.step
@@ -100,7 +113,50 @@ class LessonScreen(Screen):
         steps = self.query_one("#steps", ListView)
         if steps.index != self.index:
             steps.index = self.index
+        self._restart_countdown()
         self.call_after_refresh(widget.focus_first)
+
+    # Presenter mode: a step counter on top, and auto-advance through the story steps.
+    def _restart_countdown(self) -> None:
+        step = self.step
+        if step.kind != "story" or self.index == len(self.step_ids) - 1:
+            self.auto_left = None  # quizzes and runs wait for the teacher; the last page too
+        else:
+            self.auto_left = self.app.auto_seconds or seconds_to_read_aloud(step.text)
+        self._show_bar()
+
+    def _show_bar(self) -> None:
+        step = self.step
+        counter = f"[b]{self.index + 1}[/b] / {len(self.step_ids)}"
+        line = f" {counter} · [b]{escape(step.title)}[/b]"  # the header names the lesson
+        if self.app.auto_advance:
+            if self.auto_left is not None:
+                left = int(round(self.auto_left))
+                line += f"   [$accent]⏵ next in {left // 60}:{left % 60:02d}[/]  [dim](A stops)[/]"
+            else:
+                line += "   [dim]⏸ waits here: n moves on[/]"
+        self.query_one("#presenter-bar", Static).update(line)
+
+    def _tick(self) -> None:
+        if not (self.app.presenter and self.app.auto_advance) or self.app.screen is not self:
+            return  # a help or confirm screen on top holds the clock too
+        if self.auto_left is not None:
+            self.auto_left -= 1
+            if self.auto_left <= 0:
+                self.action_next()
+                return
+        self._show_bar()
+
+    def action_toggle_auto(self) -> None:
+        self.app.auto_advance = not self.app.auto_advance
+        self._restart_countdown()
+        self.app.notify("Auto-advance on: story steps move on by themselves." if self.app.auto_advance
+                        else "Auto-advance off.", timeout=3)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "toggle_auto":
+            return self.app.presenter  # only a presenter's tool; hidden from the footer otherwise
+        return True
 
     def go(self, index: int) -> None:
         if 0 <= index < len(self.step_ids) and index != self.index:

@@ -32,6 +32,7 @@ class Quiz(VerticalScroll):
     BINDINGS = [
         Binding("c", "check", "Check"),
         Binding("h", "hint", "Hint"),
+        Binding("a", "reveal", "Reveal answer"),
         *[Binding(str(n), f"pick({n})", "Pick a choice", show=False, key_display="1-9")
           for n in range(1, 10)],
     ]
@@ -50,6 +51,7 @@ class Quiz(VerticalScroll):
         self.picked: int | None = None
         """The chosen choice, kept here too: a number key's pick reaches the RadioSet a message later."""
         self.several = bool(step.choices) and sum(c.correct for c in step.choices) > 1
+        self.last_correct = False
         self.checked_choices: list[int] = []
         """The choices the last check was given (their "why" notes are shown)."""
 
@@ -116,6 +118,16 @@ class Quiz(VerticalScroll):
             return
         correct, given = result
         self.attempts += 1
+        self.last_correct = correct
+        if self._presenting():
+            # In front of a class the verdict alone: the why and the explanation wait for `a`,
+            # so the room can argue about it first.
+            verdict = "[b green]✓ Right.[/]" if correct else "[b red]✗ Not quite.[/]"
+            feedback.update(f"{verdict} [dim]a reveals the answer and why.[/]")
+            self.solved = self.solved or correct
+            self.set_class(self.solved, "-solved")
+            self.post_message(self.Answered(self.step.id, correct, self.attempts))
+            return
         if correct:
             self.solved = True
             feedback.update(f"[b green]✓ Right.[/] {self._why(given)}")
@@ -152,6 +164,22 @@ class Quiz(VerticalScroll):
         notes = [self.step.choices[i].why for i in self.checked_choices if self.step.choices[i].why]
         return " ".join(inline_markup(note) for note in notes)
 
+    def _presenting(self) -> bool:
+        return bool(getattr(self.app, "presenter", False))
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "reveal":
+            return self._presenting()  # a learner alone earns the answer (Show the answer, after tries)
+        return True
+
+    def action_reveal(self) -> None:
+        """Presenter mode: the answer, each checked choice's why, and the explanation."""
+        if self.attempts:
+            verdict = "[b green]✓ Right.[/]" if self.last_correct else "[b red]✗ Not quite.[/]"
+            self.query_one("#feedback", Static).update(f"{verdict} {self._why('')}")
+        self.show_explanation(with_answer=True)
+        self._bring_into_view(self.query_one("#explanation"))
+
     def action_pick(self, number: int) -> None:
         """Choose (or, with several right answers, tick/untick) choice `number` from the keyboard."""
         if not self.step.choices or number > len(self.step.choices):
@@ -178,10 +206,10 @@ class Quiz(VerticalScroll):
         button.disabled = self.hints_shown >= len(self.step.hints)
         self._bring_into_view(self.query_one("#hints"))
 
-    def show_explanation(self) -> None:
+    def show_explanation(self, with_answer: bool = False) -> None:
         explanation = self.query_one("#explanation", Markdown)
         text = self.step.explanation or ""
-        if not self.solved:
+        if with_answer or not self.solved:
             text = f"**The answer:** {self.answer_text()}\n\n{text}"
         explanation.update(text)
         explanation.remove_class("-hidden")

@@ -106,13 +106,18 @@ class TrainPanel(Vertical):
     # Layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         step = self.step
+        hide = set(getattr(step, "hide", ()))
+        def hidden(part: str, classes: str = "") -> str:
+            """Parts the step hides in presenter mode carry a class the app's CSS acts on."""
+            return f"{classes} -presenter-hidden".strip() if part in hide else classes
+
         yield Static(f"[b]{escape(step.title)}[/b]  [dim]{self.info.title}[/dim]", classes="step-title")
         if step.text:
             with Collapsible(title="About this exercise", collapsed=self.app.size.height < 40, id="about"):
                 yield Markdown(step.text)
         with Horizontal(id="train-body"):
-            with VerticalScroll(id="controls"):
-                yield Static(self._goal_text(), id="goal")
+            with VerticalScroll(id="controls", classes=hidden("controls")):
+                yield Static(self._goal_text(), id="goal", classes=hidden("goal"))
                 if self.learner_cell:
                     yield Static(f"[b $success]Your {escape(self.learner_cell['entry'])}[/] trains here, "
                                  f"from your file.", id="learner-cell")
@@ -124,22 +129,26 @@ class TrainPanel(Vertical):
                     yield Knob(name, self.values[name], choices=tunable.choices or (
                         list(setting.choices) if setting.choices else None),
                         low=low, high=high, log=tunable.log or setting.log, kind=setting.type,
-                        live=tunable.live, help=setting.help, id=f"knob-{name}")
-                yield Static("device", classes="label")
+                        live=tunable.live, help=setting.help, id=f"knob-{name}", classes=hidden(name))
+                yield Static("device", classes=hidden("device", "label"))
                 yield Select(self._device_options(), value=self._initial_device(), allow_blank=False,
-                             id="device", compact=True, tooltip="where the network trains")
+                             id="device", compact=True, tooltip="where the network trains",
+                             classes=hidden("device"))
                 yield Button("▶ Start", id="start", variant="success", compact=True)
                 yield Button("■ Stop", id="stop", disabled=True, compact=True)
                 yield Button("↺ Reset", id="reset", compact=True,
                              tooltip="forget this run: clear the plot and start from new weights")
                 for hint in step.hints:
-                    yield Static(f"💡 {inline_markup(hint)}", classes="train-hint")
+                    yield Static(f"💡 {inline_markup(hint)}", classes=hidden("hints", "train-hint"))
             with Vertical(id="watch"):
                 yield Static(self._idle_status(), id="status")
-                yield ProgressBar(total=100, show_eta=False, id="progress")
+                yield ProgressBar(total=100, show_eta=False, id="progress", classes=hidden("progress"))
                 yield LossPlot(self._plot_title(), auto_redraw=False, id="plot")
-                yield live_view_for(step.task)
-                yield Static("", id="recipe", markup=False)
+                view = live_view_for(step.task)
+                if "samples" in hide:
+                    view.add_class("-presenter-hidden")
+                yield view
+                yield Static("", id="recipe", markup=False, classes=hidden("recipe"))
 
     def _goal_text(self) -> str:
         step = self.step
