@@ -25,10 +25,11 @@ def app_factory(tmp_path, monkeypatch):
     """Apps over tests/app_lessons, with paths shown relative to tests/ so any checkout matches."""
     monkeypatch.chdir(HERE)
 
-    def make(broken: bool = False, open_target: str | None = None) -> TutorApp:
+    def make(broken: bool = False, open_target: str | None = None, presenter: bool = False) -> TutorApp:
         roots = [Path("app_lessons/tour")] + ([Path("app_lessons/broken")] if broken else [])
         return TutorApp(library=load_library(roots=roots), progress_path=tmp_path / "progress.json",
-                        settings_path=tmp_path / "settings.json", warm=False, open_target=open_target)
+                        settings_path=tmp_path / "settings.json", warm=False, open_target=open_target,
+                        presenter=presenter)
 
     return make
 
@@ -99,6 +100,23 @@ def test_train_panel_mid_run(snap_compare, app_factory, size, step, sample):
         await pilot.pause()
 
     assert snap_compare(app_factory(open_target=f"tour/{step}"), run_before=feed, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_presenter_train_panel_mid_run(snap_compare, app_factory, size):
+    """Projected: counter on top, no step list, the step's `hide` list (lr, device) gone."""
+    async def feed(pilot):
+        await pilot.pause()
+        fake_run(pilot.app.screen.query_one(TrainPanel), sample=NAME_SAMPLE)
+        await pilot.pause()
+
+    assert snap_compare(app_factory(open_target="tour/names", presenter=True), run_before=feed, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_presenter_quiz_checked_then_revealed(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(open_target="tour/which-cell", presenter=True), press=["1", "c", "a"],
+                        terminal_size=size)
 
 
 def test_too_small_terminal(snap_compare, app_factory):
