@@ -1,4 +1,4 @@
-"""Presenter mode (rnn-tutor demo, f5): the step counter, hidden answers, auto-advance, `hide`, ctrl+s."""
+"""Presenter mode (rnn-tutor demo, P): the step counter, hidden answers, auto-advance, `hide`, ctrl+s."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def test_presenter_mode_shows_a_step_counter_and_hides_the_step_list(tmp_path):
             assert not app.screen.query_one("#steps").display
             await pilot.press("n")
             assert "3 / 9" in text_of(bar)
-            await pilot.press("f5")  # back to the learner's layout
+            await pilot.press("P")  # back to the learner's layout
             assert not bar.display and not app.presenter
-            await pilot.press("f5")
+            await pilot.press("P")
             assert bar.display and app.presenter
 
     run(scenario())
@@ -110,7 +110,7 @@ def test_a_train_steps_hide_list_removes_those_controls_only_when_presenting(tmp
         async with app.run_test(size=SIZE) as pilot:
             panel = app.screen.query_one(TrainPanel)
             assert panel.query_one("#knob-lr").display and panel.query_one("#device").display
-            await pilot.press("f5")
+            await pilot.press("P")
             await pilot.pause()
             assert not panel.query_one("#knob-lr").display and not panel.query_one("#device").display
             assert panel.query_one("#knob-cell").display and panel.query_one("#plot").display

@@ -36,7 +36,7 @@ class TutorApp(App):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("o", "settings", "Options"),
         Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
-        Binding("f5", "toggle_presenter", "Present"),
+        Binding("P", "toggle_presenter", "Present"),  # not f5: a browser reloads the page on it
     ]
     """Keys that work on every screen (q is typed as a letter while a text box has the focus)."""
 
@@ -52,8 +52,14 @@ class TutorApp(App):
         code_dir: Path | None = None,
         presenter: bool = False,
         auto_seconds: float | None = None,
+        allow_code: bool = True,
+        served: bool = False,
     ):
         super().__init__()
+        self.allow_code = allow_code
+        """Code steps may run learners' Python (off in a served tab unless the teacher allows it)."""
+        self.served = served
+        """A browser tab of `rnn-tutor serve`: files go to the browser, not a folder here."""
         self.presenter = presenter
         """Presenter mode: for a class (big plot, answers hidden until a key, a step counter)."""
         self.auto_advance = auto_seconds is not None
@@ -139,7 +145,7 @@ class TutorApp(App):
         self.presenter = not self.presenter
         self.set_class(self.presenter, "-presenter")
         self.screen.refresh_bindings()
-        self.notify("Presenter mode: f5 leaves it." if self.presenter else "Presenter mode off.", timeout=3)
+        self.notify("Presenter mode: P leaves it." if self.presenter else "Presenter mode off.", timeout=3)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

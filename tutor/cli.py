@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lessons", action="append", default=[], metavar="DIR",
                         help="also look for lessons in this folder (repeatable)")
     parser.add_argument("--device", help="train on this device: auto (default), cpu, cuda, cuda:N or mps")
+    # Set by `serve` for each browser tab: no terminal, a private temporary data folder.
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--allow-code", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     open_ = commands.add_parser("open", help="open the app at a lesson, or at one of its steps",
@@ -56,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Open LESSON (or LESSON/STEP) in presenter mode, for projecting to a class: the "
         "step list gives way, the plot and samples take the screen, quiz answers and explanations "
         "wait for a (reveal), a step counter shows where you are, ctrl+s saves the screen as SVG "
-        "in the current folder. f5 toggles presenter mode in the app.")
+        "in the current folder. P (shift+p) toggles presenter mode in the app.")
     demo.add_argument("target", metavar="LESSON[/STEP]", help="e.g. frankenstein or oz/foretell")
     demo.add_argument("--auto", nargs="?", const=0.0, type=_positive_float, metavar="SECONDS",
                       help="move on from story steps by themselves: every SECONDS, or, without a "
@@ -65,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also look for lessons in this folder (repeatable)")
     demo.add_argument("--device", dest="open_device", help="train on this device")
     demo.set_defaults(handler=_run_app, presenter=True)
+
+    serve = commands.add_parser(
+        "serve", help="serve the app to browsers (each tab its own app); loopback unless --host says",
+        description="Serve rnn-tutor to web browsers with textual-serve: every tab runs its own app, "
+        "with its own progress (kept until the tab closes). Listens on 127.0.0.1 unless --host "
+        "says otherwise; any other address lets everyone on that network open it.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; 0.0.0.0 for the classroom network)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.add_argument("--lessons", action="append", default=[], metavar="DIR", dest="serve_lessons",
+                       help="also offer the lessons in this folder (repeatable)")
+    serve.add_argument("--device", dest="serve_device", help="train on this device")
+    serve.add_argument("--allow-code", action="store_true", dest="serve_allow_code",
+                       help="let students run code steps (their Python runs on this machine)")
+    serve.set_defaults(handler=_run_serve)
 
     tasks = ", ".join(TASKS)
     train = commands.add_parser(
@@ -143,6 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number (got {text!r})") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535 (got {text!r})")
+    return value
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .serve import run_serve
+
+    args.lessons = [*args.lessons, *args.serve_lessons]
+    args.device = args.serve_device or args.device
+    args.allow_code = args.serve_allow_code
+    return run_serve(args)
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from .headless import run_train
 
@@ -162,6 +199,8 @@ def _author(name: str):
 
 def _run_app(args: argparse.Namespace) -> int:
     """The Textual app; torch is never imported here (training runs in child processes)."""
+    if args.served:
+        return _run_served_app(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("rnn-tutor: the app needs a terminal; run it in one, or see `rnn-tutor --help` "
               "for the commands that work without one.", file=sys.stderr)
@@ -174,6 +213,22 @@ def _run_app(args: argparse.Namespace) -> int:
     app = TutorApp(lesson_dirs=lessons, device=device, open_target=target,
                    presenter=getattr(args, "presenter", False), auto_seconds=getattr(args, "auto", None))
     app.run()
+    return app.return_code or 0
+
+
+def _run_served_app(args: argparse.Namespace) -> int:
+    """One browser tab of `rnn-tutor serve`: textual-serve's web driver, a private data folder."""
+    import tempfile
+    from pathlib import Path
+
+    from .app import TutorApp
+
+    with tempfile.TemporaryDirectory(prefix="rnn-tutor-tab-") as folder:
+        data = Path(folder)
+        app = TutorApp(lesson_dirs=args.lessons, device=args.device, progress_path=data / "progress.json",
+                       settings_path=data / "settings.json", code_dir=data / "code",
+                       allow_code=args.allow_code, served=True)
+        app.run()
     return app.return_code or 0
 
 

@@ -163,6 +163,12 @@ class CodeStepView(VerticalScroll):
     def action_run_checks(self) -> None:
         if self.running:
             return
+        if not getattr(self.app, "allow_code", True):
+            self.query_one("#results", Static).update(
+                "[b]Running code is off on this server[/b]: your Python would run on the teacher's "
+                "machine. Write it here, or run rnn-tutor on your own computer to check it (the "
+                "teacher can allow it with [b]rnn-tutor serve --allow-code[/b]).")
+            return
         if self.needs_trust():
             from ..screens.confirm import ConfirmScreen
 
