@@ -128,6 +128,9 @@ class CodeStepView(VerticalScroll):
         return "python"
 
     def focus_first(self) -> None:
+        if getattr(self.app, "presenter", False):
+            self.query_one("#run").focus()  # projected: the arrows move through steps, not the code
+            return
         self.query_one(TextArea).focus()
 
     def on_key(self, event) -> None:

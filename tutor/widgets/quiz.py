@@ -81,6 +81,11 @@ class Quiz(VerticalScroll):
         yield Markdown("", id="explanation", classes="-hidden")
 
     def focus_first(self) -> None:
+        if self._presenting():
+            # In front of a class the arrows keep moving through the steps (1-9 still pick a
+            # choice); a click or tab reaches the answer box when the room has one to type.
+            self.query_one("#check").focus()
+            return
         self.query_one("#answer").focus()
 
     def _hint_label(self) -> str:
