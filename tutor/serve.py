@@ -100,3 +100,35 @@ def run_serve(args: argparse.Namespace) -> int:
     server = make_server(command, host, port)
     server.serve()
     return 0
+
+
+async def open_tab(base_url: str, marker: bytes = b"Dracula", width: int = 100, height: int = 30,
+                   timeout: float = 60.0, keep_open: float = 0.0) -> float:
+    """Open one tab's connection the way the page does and return the seconds until the app's
+    first screen holding `marker` arrived (the tab is interactive then). For tests and bench/."""
+    import asyncio
+    import time
+
+    import aiohttp
+
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        url = f"{base_url.rstrip('/')}/ws?width={width}&height={height}"
+        async with session.ws_connect(url) as ws:
+            seen = b""
+            while marker not in seen:
+                left = timeout - (time.monotonic() - started)
+                if left <= 0:
+                    raise TimeoutError(f"no screen with {marker!r} within {timeout:g} s")
+                try:
+                    message = await asyncio.wait_for(ws.receive(), left)
+                except asyncio.TimeoutError:
+                    continue
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    seen = seen[-4096:] + message.data
+                elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    raise ConnectionError("the server closed the tab before its first screen")
+            ready = time.monotonic() - started
+            if keep_open:
+                await asyncio.sleep(keep_open)
+            return ready
