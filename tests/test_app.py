@@ -473,6 +473,13 @@ def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
             params = {name: lane.summary["params"] for name, lane in panel.lanes.items()}
             assert params["lstm"] > params["rnn"]  # four weight blocks against one
             assert f"{params['lstm']:,}" in board and f"{params['rnn']:,}" in board
+            # One recipe names both cells; the CSV has a row per step of each, by cell.
+            assert " cell=rnn,lstm " in panel.recipe()
+            table = panel.curve_csv().splitlines()
+            assert table[0] == "cell,step,train_loss,val_loss,metric"
+            cells = [row.split(",")[0] for row in table[1:]]
+            assert cells.count("rnn") == panel.lanes["rnn"].summary["steps"]
+            assert cells.count("lstm") == panel.lanes["lstm"].summary["steps"]
 
     run(scenario())
 
