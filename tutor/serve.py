@@ -103,32 +103,55 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 async def open_tab(base_url: str, marker: bytes = b"Dracula", width: int = 100, height: int = 30,
-                   timeout: float = 60.0, keep_open: float = 0.0) -> float:
+                   timeout: float = 60.0, keep_open: float = 0.0,
+                   keys: list[tuple[str, bytes]] | None = None) -> float:
     """Open one tab's connection the way the page does and return the seconds until the app's
-    first screen holding `marker` arrived (the tab is interactive then). For tests and bench/."""
+    first screen holding `marker` arrived (the tab is interactive then). Then, for each
+    (key, shows) of `keys`, type the key as the page sends it and wait until the screen shows
+    that text (a person, too, looks before the next key). For tests and bench/."""
     import asyncio
     import time
 
     import aiohttp
 
     started = time.monotonic()
+    screen = bytearray()
+    closed = asyncio.Event()
+
+    async def read(ws) -> None:
+        # Read all the time, like the page: a client that stops reading makes the server, and
+        # then the app writing to it, wait.
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                screen.extend(message.data)
+                del screen[:-65536]
+        closed.set()
+
+    async def shows(text: bytes) -> None:
+        while text not in screen:
+            if closed.is_set():
+                raise ConnectionError("the server closed the tab")
+            if time.monotonic() - started > timeout:
+                shown = re.sub(r"\x1b\[[0-9;?<>]*[A-Za-z]|\x1b\][^\x07]*\x07", " ", bytes(screen[-3000:]).decode(errors="replace"))
+                raise TimeoutError(f"no screen with {text!r} within {timeout:g} s; the screen ended with: "
+                                   f"{' '.join(shown.split())[-400:]}")
+            await asyncio.sleep(0.05)
+
     async with aiohttp.ClientSession() as session:
         url = f"{base_url.rstrip('/')}/ws?width={width}&height={height}"
         async with session.ws_connect(url) as ws:
-            seen = b""
-            while marker not in seen:
-                left = timeout - (time.monotonic() - started)
-                if left <= 0:
-                    raise TimeoutError(f"no screen with {marker!r} within {timeout:g} s")
-                try:
-                    message = await asyncio.wait_for(ws.receive(), left)
-                except asyncio.TimeoutError:
-                    continue
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    seen = seen[-4096:] + message.data
-                elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    raise ConnectionError("the server closed the tab before its first screen")
-            ready = time.monotonic() - started
-            if keep_open:
-                await asyncio.sleep(keep_open)
-            return ready
+            reader = asyncio.ensure_future(read(ws))
+            try:
+                await shows(marker)
+                ready = time.monotonic() - started
+                if keys:
+                    await asyncio.sleep(1.0)  # the first screen arrives in pieces; let it settle
+                for key, expected in keys or []:
+                    screen.clear()
+                    await ws.send_json(["stdin", key])
+                    await shows(expected)
+                if keep_open:
+                    await asyncio.sleep(keep_open)
+                return ready
+            finally:
+                reader.cancel()
