@@ -50,6 +50,7 @@ def test_a_race_recipe_lists_its_cells_and_a_learner_cell_names_its_file():
     ("", "empty"),
     ("lr=0.1 dracula/visitors", "must start with lesson/step"),
     ("dracula/visitors lerning_rate=0.1", "lerning_rate: not a setting"),
+    ("dracula/visitors hiden=3", "hiden: not a setting; did you mean 'hidden'"),
     ("dracula/visitors lr=0.1 lr=0.2", "lr is given twice"),
     ("dracula/visitors hidden", "expected key=value"),
     ("dracula/visitors prompt='unclosed", "paste it whole"),

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "number, after the time it takes to read the step aloud (A toggles it)")
     demo.add_argument("--lessons", action="append", default=[], metavar="DIR", dest="open_lessons",
                       help="also look for lessons in this folder (repeatable)")
-    demo.add_argument("--device", dest="open_device", help="train on this device")
+    demo.add_argument("--device", dest="open_device", metavar="D", help="train on this device")
     demo.set_defaults(handler=_run_app, presenter=True)
 
     serve = commands.add_parser(
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--lessons", action="append", default=[], metavar="DIR", dest="serve_lessons",
                        help="also offer the lessons in this folder (repeatable)")
-    serve.add_argument("--device", dest="serve_device", help="train on this device")
+    serve.add_argument("--device", dest="serve_device", metavar="D", help="train on this device")
     serve.add_argument("--allow-code", action="store_true", dest="serve_allow_code",
                        help="let students run code steps (their Python runs on this machine)")
     serve.set_defaults(handler=_run_serve)

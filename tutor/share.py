@@ -14,6 +14,7 @@ Imports neither torch nor textual: the app and the headless command both use it.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import shlex
 from dataclasses import dataclass, field
@@ -103,7 +104,9 @@ def parse_recipe(text: str) -> Recipe:
         elif key in SETTINGS:
             recipe.assignments[key] = value
         else:
-            raise SettingError(f"recipe: {key}: not a setting; settings: {', '.join(SETTINGS)}")
+            close = difflib.get_close_matches(key, list(SETTINGS) + list(SPECIAL), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SettingError(f"recipe: {key}: not a setting{hint} (settings: {', '.join(SETTINGS)})")
     if (code is None) != (entry is None):
         raise SettingError("recipe: code= and entry= go together (the file and the class it trains)")
     if code is not None:
