@@ -7,7 +7,7 @@ import os
 import signal
 
 import pytest
-from textual.widgets import Input, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Input, RadioButton, RadioSet, Static
 from textual.widgets.text_area import Selection
 
 from tutor.app import TutorApp
@@ -17,7 +17,7 @@ from tutor.screens.problems import ProblemsScreen
 from tutor.screens.too_small import TooSmallScreen
 from tutor.widgets.knob import Knob
 from tutor.widgets.lesson_card import LessonCard
-from tutor.widgets.quiz import Quiz
+from tutor.widgets.quiz import Checklist, Quiz
 from tutor.widgets.train_panel import TrainPanel
 
 from tutor_app_fixture import make_app, run, wait_for
@@ -205,7 +205,7 @@ def test_several_correct_choices_need_all_of_them_and_give_up_shows_the_answer(t
         app = make_app(tmp_path, open_target="tour/gates")
         async with app.run_test(size=SIZE) as pilot:
             quiz = app.screen.query_one(Quiz)
-            choices = quiz.query_one(SelectionList)
+            choices = quiz.query_one(Checklist)
             choices.select(0)
             await pilot.press("c")
             assert "Not quite" in text_of(quiz.query_one("#feedback"))
@@ -213,7 +213,7 @@ def test_several_correct_choices_need_all_of_them_and_give_up_shows_the_answer(t
             reveal = quiz.query_one("#reveal")
             assert not reveal.has_class("-hidden")  # after two wrong answers
             await pilot.click("#reveal")
-            assert "forget; input" in quiz.query_one("#explanation").source
+            assert "The answers:**\n\n- forget\n- input" in quiz.query_one("#explanation").source
             choices.select(1)
             await pilot.press("c")
             assert "Right" in text_of(quiz.query_one("#feedback"))

@@ -2,6 +2,7 @@
 
 import json
 import os
+import site
 import subprocess
 import sys
 import venv
@@ -19,10 +20,18 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                     "-q", "-w", str(dist), str(ROOT)], check=True, timeout=300)
     wheel = next(dist.glob("rnn_tutor-*.whl"))
     env_dir = tmp_path / "venv"
-    # System site packages give the venv this machine's torch instead of a multi-GB download;
-    # the package itself is installed into the venv from the wheel alone.
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    # The new venv sees the packages of the interpreter running this test (its torch, not a
+    # multi-GB download), wherever they are: a venv, conda, the system or the user's site. A venv's
+    # "system site packages" would be those of the *base* interpreter, which a user's venv does not
+    # share. The package itself is installed into the new venv from the wheel alone; its own
+    # site-packages come first on sys.path, and a .pth's plain path lines run no further .pth files
+    # (so an editable install of the checkout stays out of it).
+    venv.create(env_dir, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    new_site = subprocess.run([str(bindir / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    ours = [*site.getsitepackages(), site.getusersitepackages()]
+    (Path(new_site) / "_outer_site.pth").write_text("".join(f"{p}\n" for p in ours if os.path.isdir(p)))
     subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", "--no-deps",
                     "--force-reinstall", str(wheel)], check=True, timeout=300)
     work = tmp_path / "elsewhere"

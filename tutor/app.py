@@ -32,7 +32,8 @@ class TutorApp(App):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("q", "quit", "Quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("o", "settings", "Options"),
         Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
@@ -173,10 +174,25 @@ class TutorApp(App):
 
     async def close_runs(self) -> None:
         runs, self.runs = list(self.runs), set()
+        for run in runs:
+            run.detach()  # the screens are going; nothing is left to draw the last events on
         await asyncio.gather(*(run.close() for run in runs), return_exceptions=True)
 
     async def on_unmount(self) -> None:
         await self.close_runs()
+
+    async def action_interrupt(self) -> None:
+        """ctrl+c quits everywhere but in the code editor, where it is the copy key every editor has."""
+        from textual.widgets import TextArea
+
+        editor = self.focused
+        if isinstance(editor, TextArea):
+            if editor.selected_text:
+                editor.action_copy()
+            else:
+                self.notify("In the editor ctrl+c copies; ctrl+q quits (your file is saved).", timeout=4)
+            return
+        await self.action_quit()
 
     async def action_quit(self) -> None:
         await self.close_runs()

@@ -23,6 +23,7 @@ def run_lessons(args: argparse.Namespace) -> int:
         print(json.dumps({"lessons": rows, "broken": broken}, indent=2))
         return 0
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
@@ -30,12 +31,16 @@ def run_lessons(args: argparse.Namespace) -> int:
     for col in ("id", "title", "story", "steps", "min", "file"):
         table.add_column(col)
     for row in rows:
-        table.add_row(row["id"], row["title"], row["story"], str(row["steps"]), str(row["minutes"]),
-                      row["file"] + (f"  [red]{len(row['problems'])} problem(s)[/]" if row["problems"] else ""))
+        table.add_row(escape(row["id"]), escape(row["title"]), escape(row["story"]), str(row["steps"]),
+                      str(row["minutes"]), escape(row["file"]) + (f"  [red]{len(row['problems'])} problem(s)[/]" if row["problems"] else ""))
     console.print(table)
     for item in broken:
         for problem in item["problems"]:
-            console.print(f"[red]problem[/] {problem}", markup=True, soft_wrap=True)
+            console.print(f"[red]problem[/] {escape(problem)}", markup=True, soft_wrap=True)
+    files_with_problems = len(broken) + sum(1 for row in rows if row["problems"])
+    if files_with_problems:
+        print(f"{files_with_problems} of {len(rows) + len(broken)} lesson file(s) have problems; "
+              f"{len(rows)} lesson(s) load", file=sys.stderr)
     return 0
 
 

@@ -48,6 +48,10 @@ class TrainingRun:
         )
         self._reader = asyncio.create_task(self._relay())
 
+    def detach(self) -> None:
+        """Stop delivering events (their reader is going away); the child still runs until closed."""
+        self.on_event = _ignore
+
     async def warm(self) -> None:
         """Start the child without a job, so torch is imported before the learner presses Start."""
         if self.process is None:
@@ -163,6 +167,10 @@ class TrainingRun:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
+
+
+def _ignore(event: Event) -> None:
+    pass
 
 
 def _crash_message(code: int, errors: str) -> str:

@@ -26,6 +26,9 @@ class Settings:
     """A Textual theme name."""
     reduced_motion: bool = False
     """No celebrations or animations; the plot redraws at most once a second."""
+    train_about: str = "auto"
+    """A train step's "About this exercise": auto (open where the screen has room), open or closed,
+    as the learner last left it."""
     trusted_code_dirs: list = field(default_factory=list)
     """Folders of lessons from outside the built-in set whose code the learner agreed to run."""
 

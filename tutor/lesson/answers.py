@@ -21,6 +21,37 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
     return tuple(int(n) for n in re.split(r"\s*,\s*", inner))
 
 
+_TENSOR = re.compile(r"^tensor\(\s*\[*\s*([^\],()]+?)\s*\]*\s*(?:,[^()]*(?:\([^()]*\))?[^()]*)?\)$")
+
+
+def parse_number(text: str) -> float | None:
+    """`12`, `12.`, `-1e-3`, `1,000`, `−0.5` or what PyTorch prints (`tensor(12.)`,
+    `tensor([12.])`, `tensor(12., grad_fn=<AddBackward0>)`) -> a float; anything else None."""
+    text = text.strip().replace("\u2212", "-")
+    match = _TENSOR.match(text)
+    if match:
+        text = match.group(1)
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None  # "nan" is not an answer
+
+
+def answer_form_problem(answer, given: str) -> str | None:
+    """What is wrong with the *form* of a typed answer (it cannot be a number, a shape), or None.
+
+    A learner who types words where a number goes has not answered yet: the quiz says how to
+    answer and does not count it as a try."""
+    if answer.type == "number" and parse_number(given) is None:
+        return "Enter a plain number, such as 0.5 or 12 (what PyTorch prints, tensor(12.), works too)."
+    if answer.type == "shape" and parse_shape(given) is None:
+        return "Enter a shape, such as (2, 5), [2, 5] or torch.Size([2, 5])."
+    return None
+
+
 def normalise_text(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .!")
 
@@ -28,11 +59,8 @@ def normalise_text(text: str) -> str:
 def check_answer(answer, given: str) -> bool:
     """True when `given` (what the learner typed) matches a typed answer of the format."""
     if answer.type == "number":
-        try:
-            value = float(given.strip())
-        except ValueError:
-            return False
-        return abs(value - answer.value) <= answer.tolerance
+        value = parse_number(given)
+        return value is not None and abs(value - answer.value) <= answer.tolerance
     if answer.type == "shape":
         return parse_shape(given) is not None and parse_shape(given) == parse_shape(answer.value)
     return normalise_text(given) in {normalise_text(a) for a in answer.accept}

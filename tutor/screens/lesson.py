@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Horizontal, ScrollableContainer, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Static
 
@@ -52,7 +53,12 @@ class LessonScreen(Screen):
         Binding("b", "toggle_steps", "Steps"),
         Binding("x", "reset", "Reset…"),
         Binding("A", "toggle_auto", "Auto-advance"),
+        *[Binding(key, f"scroll_step('{how}')", "Scroll", show=False)
+          for key, how in (("down", "down"), ("up", "up"), ("pagedown", "page_down"), ("pageup", "page_up"),
+                           ("end", "end"), ("home", "home"))],
     ]
+    """The scroll keys reach the step wherever the focus is (on Next after a right answer, on a
+    button): a focused widget that scrolls or moves with them takes them first."""
 
     def __init__(self, lesson: Lesson, file: Path, step_id: str):
         super().__init__()
@@ -64,6 +70,8 @@ class LessonScreen(Screen):
         self.learner_cells: dict[str, dict[str, str]] = {}
         """Train steps to open with a learner's cell (a solved code step's then_train), by step id."""
         self.sub_title = lesson.title
+        self._swap = asyncio.Lock()
+        """One step change at a time: a click and a key (or a timer) can arrive together."""
 
     @property
     def step(self):
@@ -85,36 +93,58 @@ class LessonScreen(Screen):
                     yield Button("Next →", id="next", variant="primary", compact=True)
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-hide-steps")
-        self.show_step()
         self.set_interval(1, self._tick)
+        await self.show_step()
 
-    def show_step(self) -> None:
-        step = self.step
-        self.app.progress.visit(self.lesson.id, step.id)
-        body = self.query_one("#step-body")
-        body.remove_children()
+    def _make_step_widget(self, step):
         if step.kind in ("story", "explain"):
-            widget = ProseStep(step)
-        elif step.kind == "quiz":
-            widget = Quiz(step)
-        elif step.kind == "train":
-            widget = TrainPanel(self.lesson.id, step, self.file, learner_cell=self.learner_cells.pop(step.id, None))
-        else:
-            widget = CodeStepView(self.lesson.id, step, self.file, copy=self.app.code_path(self.lesson.id, step.id),
-                                  solved=step.id in self.app.progress.done(self.lesson.id))
-        body.mount(widget)
-        position = self.query_one("#position", Static)
-        position.update(f"{KIND_MARK.get(step.kind, '')} step {self.index + 1} of {len(self.step_ids)} · {step.kind}")
-        self.query_one("#back", Button).disabled = self.index == 0
-        last = self.index == len(self.step_ids) - 1
-        self.query_one("#next", Button).label = "Finish ✓" if last else "Next →"
-        steps = self.query_one("#steps", ListView)
-        if steps.index != self.index:
-            steps.index = self.index
-        self._restart_countdown()
-        self.call_after_refresh(widget.focus_first)
+            return ProseStep(step)
+        if step.kind == "quiz":
+            return Quiz(step)
+        if step.kind == "train":
+            return TrainPanel(self.lesson.id, step, self.file, learner_cell=self.learner_cells.pop(step.id, None))
+        return CodeStepView(self.lesson.id, step, self.file, copy=self.app.code_path(self.lesson.id, step.id),
+                            solved=step.id in self.app.progress.done(self.lesson.id))
+
+    async def show_step(self) -> None:
+        """Replace the step on the stage with the current one and focus its main control.
+
+        The old step is told it is leaving before it goes (a run's late events must not reach a panel
+        whose plot is already removed), and the new one is focused only once it has composed its
+        children: a Next click or an Enter on a focused button arrives before a refresh would."""
+        async with self._swap:
+            step = self.step
+            self.app.progress.visit(self.lesson.id, step.id)
+            body = self.query_one("#step-body")
+            self._leave_step()
+            await body.remove_children()
+            widget = self._make_step_widget(step)
+            await body.mount(widget)
+            position = self.query_one("#position", Static)
+            position.update(f"{KIND_MARK.get(step.kind, '')} step {self.index + 1} of {len(self.step_ids)} · {step.kind}")
+            self.query_one("#back", Button).disabled = self.index == 0
+            last = self.index == len(self.step_ids) - 1
+            self.query_one("#next", Button).label = "Finish ✓" if last else "Next →"
+            steps = self.query_one("#steps", ListView)
+            if steps.index != self.index:
+                steps.index = self.index
+            self._restart_countdown()
+            if widget.is_attached:
+                widget.focus_first()
+
+    def action_scroll_step(self, how: str) -> None:
+        for widget in self.query_one("#step-body").children:
+            target = getattr(widget, "scroll_target", lambda: widget)()  # a train panel: its instructions
+            if isinstance(target, ScrollableContainer):
+                getattr(target, f"scroll_{how}")(animate=False)
+
+    def _leave_step(self) -> None:
+        for old in self.query_one("#step-body").children:
+            leave = getattr(old, "leave", None)
+            if leave is not None:
+                leave()
 
     # Presenter mode: a step counter on top, and auto-advance through the story steps.
     def _restart_countdown(self) -> None:
@@ -137,13 +167,13 @@ class LessonScreen(Screen):
                 line += "   [dim]⏸ waits here: n moves on[/]"
         self.query_one("#presenter-bar", Static).update(line)
 
-    def _tick(self) -> None:
+    async def _tick(self) -> None:
         if not (self.app.presenter and self.app.auto_advance) or self.app.screen is not self:
             return  # a help or confirm screen on top holds the clock too
         if self.auto_left is not None:
             self.auto_left -= 1
             if self.auto_left <= 0:
-                self.action_next()
+                await self.action_next()
                 return
         self._show_bar()
 
@@ -158,10 +188,11 @@ class LessonScreen(Screen):
             return self.app.presenter  # only a presenter's tool; hidden from the footer otherwise
         return True
 
-    def go(self, index: int) -> None:
-        if 0 <= index < len(self.step_ids) and index != self.index:
+    async def go(self, index: int, force: bool = False) -> None:
+        """Show step `index` (`force`: build it afresh even when it is the one showing)."""
+        if 0 <= index < len(self.step_ids) and (force or index != self.index):
             self.index = index
-            self.show_step()
+            await self.show_step()
 
     def mark_done(self, step_id: str, summary: dict | None = None) -> None:
         self.app.progress.complete(self.lesson.id, step_id, summary)
@@ -169,7 +200,7 @@ class LessonScreen(Screen):
         item.done = True
         item.show()
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.step.kind in ("story", "explain") and self.step.id not in self.app.progress.done(self.lesson.id):
             self.mark_done(self.step.id)  # reading a page to the end is all it asks
         if self.index == len(self.step_ids) - 1:
@@ -178,21 +209,29 @@ class LessonScreen(Screen):
             self.app.notify(f"{self.lesson.title}: {done} of {total} steps done.", title="End of the lesson")
             self.action_home()
             return
-        self.go(self.index + 1)
+        await self.go(self.index + 1)
 
-    def action_previous(self) -> None:
-        self.go(self.index - 1)
+    async def action_previous(self) -> None:
+        await self.go(self.index - 1)
 
     def action_home(self) -> None:
+        self._leave_step()
         self.app.pop_screen()
 
     def action_toggle_steps(self) -> None:
+        """Show the step list and put the focus in it (up/down, enter); b again hides it."""
         self.toggle_class("-hide-steps")
+        steps = self.query_one("#steps", ListView)
+        if not self.has_class("-hide-steps") and not self.app.presenter:
+            steps.focus()
+        elif steps.has_focus:
+            for widget in self.query_one("#step-body").children:
+                widget.focus_first()
 
     def action_reset(self) -> None:
         from .confirm import ChoiceScreen
 
-        def chosen(choice: str | None) -> None:
+        async def chosen(choice: str | None) -> None:
             if choice == "step":
                 self.app.progress.reset_step(self.lesson.id, self.step.id)
             elif choice == "lesson":
@@ -202,8 +241,7 @@ class LessonScreen(Screen):
             for item in self.query(StepItem):
                 item.done = item.step.id in self.app.progress.done(self.lesson.id)
                 item.show()
-            self.app.progress.visit(self.lesson.id, self.step.id)
-            self.show_step()
+            await self.show_step()
             self.app.notify("Progress reset.")
 
         self.app.push_screen(ChoiceScreen(
@@ -211,30 +249,29 @@ class LessonScreen(Screen):
             [("cancel", "Cancel", "default"), ("step", "Reset this step", "warning"),
              ("lesson", "Reset the lesson", "error")]), chosen)
 
-    def on_list_view_selected(self, event: ListView.Selected) -> None:
+    async def on_list_view_selected(self, event: ListView.Selected) -> None:
         if isinstance(event.item, StepItem):
-            self.go(event.item.number - 1)
+            await self.go(event.item.number - 1)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
-            self.action_next()
+            await self.action_next()
         elif event.button.id == "back":
-            self.action_previous()
+            await self.action_previous()
 
     def on_quiz_answered(self, event: Quiz.Answered) -> None:
         self.app.progress.attempt(self.lesson.id, event.step_id)
         if event.correct:
             self.mark_done(event.step_id)
 
-    def on_code_step_view_train_mine(self, event: CodeStepView.TrainMine) -> None:
+    async def on_code_step_view_train_mine(self, event: CodeStepView.TrainMine) -> None:
         """The solved cell's follow-up: open its train step with the learner's file as the network."""
         target = event.step_id
         if target not in self.step_ids:
             self.app.notify(f"then_train names {target!r}, which is not a step of this lesson.", severity="error")
             return
         self.learner_cells[target] = {"file": str(event.file), "entry": event.entry}
-        self.index = -1  # force a fresh panel even when already there
-        self.go(self.step_ids.index(target))
+        await self.go(self.step_ids.index(target), force=True)  # a fresh panel even when already there
 
     def on_code_step_view_solved(self, event: CodeStepView.Solved) -> None:
         self.mark_done(event.step_id, {"runs": event.runs})

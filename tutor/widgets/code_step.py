@@ -54,7 +54,9 @@ class CodeStepView(VerticalScroll):
     BINDINGS = [
         Binding("ctrl+r", "run_checks", "Run checks", priority=True),
         Binding("ctrl+o", "external_editor", "Open in $EDITOR", priority=True),
+        Binding("h", "hint", "Hint"),
     ]
+    """h is a letter in the editor: esc leaves it first, as in a quiz's answer box."""
 
     class Solved(Message):
         def __init__(self, step_id: str, runs: int):
@@ -78,6 +80,7 @@ class CodeStepView(VerticalScroll):
         self.solved = solved
         self.running = False
         self._save_timer = None
+        self.hints_shown = 0
         self._text: str | None = None
         """The editor's text as last changed (kept so that leaving the step can still save it)."""
 
@@ -107,17 +110,43 @@ class CodeStepView(VerticalScroll):
             text = f"# could not open your copy {self.copy}: {err}\n"
         editor = TextArea.code_editor(text, language=self._language(), id="editor")
         yield editor
+        hint_key = " · [b]esc[/b] then [b]h[/b]: a hint" if step.hints else ""
         yield Static(f"[dim]your copy: {escape(str(self.copy))} · [b]ctrl+r[/b] runs the checks · "
-                     f"[b]ctrl+o[/b] opens it in $EDITOR · [b]esc[/b] leaves the editor[/dim]", classes="note")
+                     f"[b]ctrl+o[/b] opens it in $EDITOR · [b]esc[/b] leaves the editor{hint_key}[/dim]",
+                     classes="note")
         with Horizontal(classes="code-buttons"):
             yield Button("Run checks", id="run", variant="primary")
+            if step.hints:
+                yield Button(self._hint_label(), id="hint")
             yield Button("Reset to the starter", id="reset-code")
             yield Button("Show the solution", id="solution", classes="-hidden" if not self.solved else "")
             if self.step.then_train:
                 yield Button("⚡ Train your cell", id="train-mine", variant="success",
                              classes="-hidden" if not self.solved else "")
+        yield Static("", id="hints", classes="-hidden")
         yield Static("", id="results")
         yield Markdown("", id="solution-code", classes="-hidden")
+
+    def _hint_label(self) -> str:
+        total = len(self.step.hints)
+        return "No more hints" if self.hints_shown >= total else f"💡 Hint {self.hints_shown + 1} of {total}"
+
+    def action_hint(self) -> None:
+        """The step's hints, one more each time (the author ordered them from a nudge to the answer)."""
+        hints = self.step.hints
+        if not hints:
+            self.app.notify("This step has no hints; the checks' messages say what to fix.", timeout=4)
+            return
+        if self.hints_shown >= len(hints):
+            return
+        self.hints_shown += 1
+        shown = self.query_one("#hints", Static)
+        shown.update("\n".join(f"💡 {inline_markup(h)}" for h in hints[: self.hints_shown]))
+        shown.remove_class("-hidden")
+        button = self.query_one("#hint", Button)
+        button.label = self._hint_label()
+        button.disabled = self.hints_shown >= len(hints)
+        self.call_after_refresh(self.scroll_to_widget, shown, animate=False)
 
     @staticmethod
     def _language() -> str | None:
@@ -270,6 +299,8 @@ class CodeStepView(VerticalScroll):
         event.stop()
         if event.button.id == "run":
             self.action_run_checks()
+        elif event.button.id == "hint":
+            self.action_hint()
         elif event.button.id == "reset-code":
             self.reset_to_starter()
         elif event.button.id == "solution":

@@ -45,6 +45,14 @@ class _Plot(PlotWidget, can_focus=False):
     margin_bottom = reactive(2)
     margin_left = reactive(8)
 
+    def on_resize(self) -> None:
+        # The points were binned for the width the plot had when they were drawn (none, before its
+        # first layout): bin them again for the width it has now, so what shows depends only on the
+        # data and the size, never on whether a redraw came before or after the layout.
+        owner = self.parent
+        if isinstance(owner, LossPlot) and owner.series:
+            owner.redraw()
+
 
 @dataclass
 class Series:

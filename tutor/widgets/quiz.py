@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Button, Input, Markdown, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Markdown, RadioButton, RadioSet, Static
 
-from ..lesson.answers import check_answer
+from ..lesson.answers import answer_form_problem, check_answer
 from .prose import inline_markup
 
 GIVE_UP_AFTER = 2
 """Wrong answers before "Show the answer" is offered: enough to try, not enough to get stuck."""
+
+_LIST_START = re.compile(r"^(\s*\d+)([.)])(?=\s)")
+
+
+def not_a_list(text: str) -> str:
+    """An explanation that opens with its answer ("12. Each backward() adds...") is a sentence, not an
+    ordered list starting at 12, which is what Markdown would make of it."""
+    return _LIST_START.sub(r"\1\\\2", text, count=1)
+
 
 PLACEHOLDERS = {"number": "a number, e.g. 0.5", "shape": "a shape, e.g. (2, 5)", "text": "a word or two"}
 
@@ -26,6 +36,62 @@ class WrappingRadioButton(RadioButton):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         room = max(10, width - 5)  # the ▐●▌ button and the label's padding
         return max(1, len(textwrap.wrap(self.label.plain, room)))
+
+
+class WrappingCheckbox(Checkbox):
+    """A tick box whose long text wraps (a SelectionList draws one line per option and cuts the rest)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        room = max(10, width - 5)
+        return max(1, len(textwrap.wrap(self.label.plain, room)))
+
+
+class Checklist(Vertical):
+    """The choices of a question with several right answers: space or a click ticks one, up/down move."""
+
+    DEFAULT_CSS = """
+    Checklist {
+        border: tall $border-blurred;
+        background: $surface;
+        padding: 0 1;
+        height: auto;
+        &:focus-within { border: tall $border; background-tint: $foreground 5%; }
+        & > Checkbox { background: transparent; border: none; padding: 0; width: 1fr; }
+        & > Checkbox:focus { border: none; background-tint: 0%; }
+    }
+    """
+    """Drawn like a RadioSet: one frame around the choices, none around each."""
+
+    BINDINGS = [Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
+
+    def __init__(self, labels: list[str], **kwargs):
+        super().__init__(*[WrappingCheckbox(label) for label in labels], **kwargs)
+
+    @property
+    def boxes(self) -> list[Checkbox]:
+        return list(self.query(Checkbox))
+
+    @property
+    def selected(self) -> list[int]:
+        return [i for i, box in enumerate(self.boxes) if box.value]
+
+    def select(self, index: int) -> None:
+        self.boxes[index].value = True
+
+    def toggle(self, index: int) -> None:
+        self.boxes[index].toggle()
+
+    def focus(self, scroll_visible: bool = True):
+        boxes = self.boxes
+        current = next((b for b in boxes if b.has_focus), boxes[0] if boxes else None)
+        if current is not None:
+            current.focus(scroll_visible)
+        return self
+
+    def action_move(self, delta: int) -> None:
+        boxes = self.boxes
+        at = next((i for i, b in enumerate(boxes) if b.has_focus), 0)
+        boxes[(at + delta) % len(boxes)].focus()
 
 
 class Quiz(VerticalScroll):
@@ -62,8 +128,8 @@ class Quiz(VerticalScroll):
         if step.choices:
             if self.several:
                 yield Static("Choose every answer that is right (space ticks one).", classes="note")
-                yield SelectionList[int](*[(f"{i + 1}. {inline_markup(c.text)}", i) for i, c in enumerate(step.choices)],
-                                         id="answer")
+                yield Checklist([f"{i + 1}. {inline_markup(c.text)}" for i, c in enumerate(step.choices)],
+                                id="answer")
             else:
                 with RadioSet(id="answer"):
                     for number, choice in enumerate(step.choices, 1):
@@ -101,7 +167,7 @@ class Quiz(VerticalScroll):
         step = self.step
         if step.choices:
             if self.several:
-                picked = set(self.query_one(SelectionList).selected)
+                picked = set(self.query_one(Checklist).selected)
             else:
                 index = self.picked if self.picked is not None else self.query_one(RadioSet).pressed_index
                 picked = {index} if index >= 0 else set()
@@ -122,6 +188,9 @@ class Quiz(VerticalScroll):
             feedback.update("Choose or type an answer first.")
             return
         correct, given = result
+        if not self.step.choices and (problem := answer_form_problem(self.step.answer, given)):
+            feedback.update(f"{problem} [dim](not counted as a try)[/]")
+            return
         self.attempts += 1
         self.last_correct = correct
         if self._presenting():
@@ -190,7 +259,7 @@ class Quiz(VerticalScroll):
         if not self.step.choices or number > len(self.step.choices):
             return
         if self.several:
-            self.query_one(SelectionList).toggle(number - 1)
+            self.query_one(Checklist).toggle(number - 1)
         else:
             self.picked = number - 1
             buttons = list(self.query(RadioButton))
@@ -213,11 +282,20 @@ class Quiz(VerticalScroll):
 
     def show_explanation(self, with_answer: bool = False) -> None:
         explanation = self.query_one("#explanation", Markdown)
-        text = self.step.explanation or ""
+        text = not_a_list(self.step.explanation or "")
         if with_answer or not self.solved:
-            text = f"**The answer:** {self.answer_text()}\n\n{text}"
+            text = f"{self.answer_markdown()}\n\n{text}"
         explanation.update(text)
         explanation.remove_class("-hidden")
+
+    def answer_markdown(self) -> str:
+        """The right answer for the explanation: several right choices one per line (each is a
+        sentence of its own; joined with "; " they read "...repetitive.; At 1.5...")."""
+        step = self.step
+        right = [c.text for c in step.choices if c.correct] if step.choices else []
+        if len(right) > 1:
+            return "**The answers:**\n\n" + "\n".join(f"- {text}" for text in right)
+        return f"**The answer:** {self.answer_text()}"
 
     def answer_text(self) -> str:
         step = self.step

@@ -31,6 +31,9 @@ from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
 from .prose import inline_markup
 from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, STATUS_UPDATES_PER_SECOND, LossPlot
 
+ABOUT_OPEN_FROM_ROWS = 32
+"""Terminal rows from which a train step's instructions start open and the plot still has room."""
+
 ADVICE = {
     "diverged": "Change the knob the message names, then press Start again.",
     "out_of_memory": "Use a smaller batch, hidden size or seq, or train on the cpu.",
@@ -94,7 +97,9 @@ class TrainPanel(Vertical):
         self.values: dict[str, Any] = {
             name: step.settings.get(name, self.info.defaults.get(name)) for name in step.tunable}
         self.state = "idle"
-        """idle, running, paused, finished or failed."""
+        """idle, starting, running, paused, stopping, finished or failed."""
+        self.pending: str | None = None
+        """A key pressed while the run was starting or stopping (pause, stop, start), done after."""
         self.view = "metric" if self.race else "loss"
         self.goal_metric = step.goal.metric if step.goal else None
         self.goal_announced = False
@@ -102,6 +107,8 @@ class TrainPanel(Vertical):
         """Monotonic times of start_pressed and first_step (bench/app_latency.py reads them)."""
         self.request_id = 0
         self.view_dirty = False
+        self.leaving = False
+        """The step is being replaced or the screen closed: the runs' late events are dropped."""
 
     # Layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -113,8 +120,9 @@ class TrainPanel(Vertical):
 
         yield Static(f"[b]{escape(step.title)}[/b]  [dim]{self.info.title}[/dim]", classes="step-title")
         if step.text:
-            with Collapsible(title="About this exercise", collapsed=self.app.size.height < 40, id="about"):
-                yield Markdown(step.text)
+            with Collapsible(title="About this exercise", collapsed=not self._about_open(), id="about"):
+                with VerticalScroll(id="about-text", can_focus=False):  # a few lines tall; the wheel scrolls it
+                    yield Markdown(step.text)
         with Horizontal(id="train-body"):
             with VerticalScroll(id="controls", classes=hidden("controls")):
                 yield Static(self._goal_text(), id="goal", classes=hidden("goal"))
@@ -149,6 +157,37 @@ class TrainPanel(Vertical):
                     view.add_class("-presenter-hidden")
                 yield view
                 yield Static("", id="recipe", markup=False, classes=hidden("recipe"))
+
+    def _about_open(self) -> bool:
+        """The exercise's text starts open (its numbered tasks are the point of the step) where the
+        screen leaves the plot room; once the learner opens or closes it, their choice holds."""
+        choice = self.app.settings.train_about
+        if choice in ("open", "closed"):
+            return choice == "open"
+        return self.app.size.height >= ABOUT_OPEN_FROM_ROWS
+
+    def _remember_about(self, state: str) -> None:
+        if self.app.settings.train_about != state:
+            self.app.settings.train_about = state
+            try:
+                self.app.settings.save()
+            except OSError:
+                pass  # a full or read-only disk: the choice holds for this session
+
+    def scroll_target(self):
+        """What the scroll keys move when nothing focused takes them: the open instructions."""
+        about = self.query("#about")
+        if about and not about.first().collapsed:
+            return self.query_one("#about-text")
+        return None
+
+    def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        if event.collapsible.id == "about":
+            self._remember_about("open")
+
+    def on_collapsible_collapsed(self, event: Collapsible.Collapsed) -> None:
+        if event.collapsible.id == "about":
+            self._remember_about("closed")
 
     def _goal_text(self) -> str:
         step = self.step
@@ -196,12 +235,20 @@ class TrainPanel(Vertical):
         if self.app.warm:
             self.run_worker(self._warm_all(), group="warm")
 
-    def on_unmount(self) -> None:
-        """Leaving the step ends its runs; the app also closes any still going when it exits."""
+    def leave(self) -> None:
+        """Leaving the step ends its runs (the app closes any still going when it exits too).
+
+        Called before the panel's children are removed: from then on a run's events, which arrive
+        when they arrive, are dropped rather than drawn on a plot that is no longer there."""
+        self.leaving = True
         for lane in self.lanes.values():
             if lane.run is not None:
                 run, lane.run = lane.run, None
+                run.detach()
                 self.app.run_worker(self._close(run), group="close")
+
+    def on_unmount(self) -> None:
+        self.leave()
 
     async def _close(self, run: TrainingRun) -> None:
         await run.close()
@@ -222,9 +269,11 @@ class TrainPanel(Vertical):
 
     async def _warm_all(self) -> None:
         for lane in self.lanes.values():
-            if lane.run is None:
+            if lane.run is None and not self.leaving:
                 lane.run = self._new_run(lane)
                 await lane.run.warm()
+        if self.leaving:
+            self.leave()  # left while a child was starting: end it too
 
     async def _prepare(self, lane: Lane) -> None:
         """Have the warm child build the job as the knobs stand, so Start is instant."""
@@ -248,6 +297,10 @@ class TrainPanel(Vertical):
 
     async def start(self) -> None:
         self.timings = {"start_pressed": time.monotonic()}
+        self.pending = None
+        self._set_state("starting")
+        self.query_one("#status", Static).update(
+            "[b]starting…[/b] the data and the network are being prepared (space pauses once it runs)")
         self.goal_announced = False
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         self.query_one(".live-view").reset()
@@ -260,18 +313,36 @@ class TrainPanel(Vertical):
                     self.app.run_worker(self._close(old), group="close")
                 lane.run = self._new_run(lane)
             await lane.run.start(self.job_for(lane))
+            if self.leaving:
+                self.leave()  # left while the children were starting: end them too
+                return
         self._set_state("running")
+        pending, self.pending = self.pending, None
+        if pending == "pause":
+            await self.action_start_or_pause()
+        elif pending == "stop":
+            await self.action_stop()
 
     def _set_state(self, state: str) -> None:
         self.state = state
         start = self.query_one("#start", Button)
-        start.label = {"running": "⏸ Pause", "paused": "▶ Resume"}.get(state, "▶ Start")
-        self.query_one("#stop", Button).disabled = state not in ("running", "paused")
+        start.label = {"running": "⏸ Pause", "starting": "⏸ Pause", "paused": "▶ Resume",
+                       "stopping": "▶ Start"}.get(state, "▶ Start")
+        self.query_one("#stop", Button).disabled = state not in ("running", "paused", "starting")
         self.set_class(state == "running", "-running")
         if state in ("idle", "finished", "failed"):
             self.query_one("#status", Static).update(self._status_line())
 
     async def action_start_or_pause(self) -> None:
+        # Keys that arrive while a run starts or stops are not lost: they act once it has.
+        if self.state == "starting":
+            self.pending = None if self.pending == "pause" else "pause"
+            return
+        if self.state == "stopping":
+            self.pending = None if self.pending == "start" else "start"
+            if self.pending:
+                self.query_one("#status", Static).update("stopping… then a new run starts")
+            return
         if self.state == "running":
             for lane in self.lanes.values():
                 if lane.run:
@@ -287,8 +358,12 @@ class TrainPanel(Vertical):
             await self.start()
 
     async def action_stop(self) -> None:
+        if self.state == "starting":
+            self.pending = "stop"
+            return
         if self.state not in ("running", "paused"):
             return
+        self._set_state("stopping")
         self.query_one("#status", Static).update("stopping: the model is evaluated one last time…")
         for lane in self.lanes.values():
             if lane.run and lane.run.started:
@@ -366,7 +441,7 @@ class TrainPanel(Vertical):
 
     # Events from the child ----------------------------------------------------------------------
     def _on_event(self, lane: Lane, event: dict[str, Any]) -> None:
-        if not self.is_mounted:
+        if self.leaving or not self.is_attached:
             return
         kind = event.get("event")
         handler = getattr(self, f"_event_{kind}", None)
@@ -405,6 +480,8 @@ class TrainPanel(Vertical):
 
     def _refresh_view(self) -> None:
         """The one timer that repaints during a run: plot, progress and status in the same frame."""
+        if self.leaving:
+            return
         rate = REDUCED_MOTION_REDRAWS_PER_SECOND if self.app.has_class("-reduced-motion") else REDRAWS_PER_SECOND
         self.query_one(LossPlot).redraw_if_dirty(min_interval=0.9 / rate)
         if not self.view_dirty:
@@ -432,7 +509,7 @@ class TrainPanel(Vertical):
                     eta = f" · {int(left) // 60}:{int(left) % 60:02d} left"
                 goal = ""
                 if self.goal_metric and lane.metric and self.goal_metric != "val_loss":
-                    goal = f" · {self.goal_metric} {lane.metric[-1][1]:.3g}/{self.step.goal.threshold:g}"
+                    goal = f" · {self.goal_metric} {goal_progress(lane.metric[-1][1], self.step.goal)}"
                 parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f}{goal} · "
                              f"{s['items_per_s']:,.0f} {self.info.item}/s{eta}")
         if not parts:
@@ -508,6 +585,9 @@ class TrainPanel(Vertical):
             return
         failed = [lane for lane in self.lanes.values() if lane.failed]
         self._set_state("failed" if len(failed) == len(self.lanes) else "finished")
+        if self.pending == "start":  # space while it was stopping: train again now
+            self.pending = None
+            self.call_later(self.start)
         if failed and len(failed) == len(self.lanes):
             lane = failed[0]
             self.query_one("#status", Static).update(
@@ -523,6 +603,8 @@ class TrainPanel(Vertical):
         self.query_one("#status", Static).update(self._summary_line(summaries))
 
     def _summary_line(self, summaries: dict[str, dict[str, Any]]) -> str:
+        if self.race:
+            return self._race_summary_line(summaries)
         parts = []
         for name, s in summaries.items():
             who = f"{name}: " if self.race else ""
@@ -533,6 +615,22 @@ class TrainPanel(Vertical):
             parts.append(f"{who}{s['steps']:,} steps in {s['seconds']:.0f} s on {s['device']} · {metric} · "
                          f"{s['items_per_second']:,.0f} {s['item']}/s {reached}")
         return "[b]done[/b]: " + "  │  ".join(parts) + "  · space trains again"
+
+    def _race_summary_line(self, summaries: dict[str, dict[str, Any]]) -> str:
+        """One short line for every cell, so the last one is not wrapped away at 80 columns."""
+        metric = self.goal_metric or "val_loss"
+        parts, seconds = [], 0.0
+        for lane in self.lanes.values():
+            name = f"[{lane.style}]{lane.name}[/]"
+            s = summaries.get(lane.name)
+            if s is None:
+                parts.append(f"{name} [red]failed[/]")
+                continue
+            seconds = max(seconds, s["seconds"])
+            value = s["metrics"].get(metric, s.get("val_loss"))
+            reached = (s.get("goal") or {}).get("reached")
+            parts.append(f"{name} {value:.2f}{' [green]✓[/]' if reached else ''}")
+        return f"[b]done[/b] in {seconds:.0f} s · {metric}: " + "  ".join(parts) + " · space races again"
 
     # Sharing: the recipe that replays this run, and its curve as CSV ----------------------------
     def recipe(self) -> str | None:
@@ -620,6 +718,19 @@ class TrainPanel(Vertical):
             return
         self.request_id += 1
         await lane.run.predict(event.names, self.request_id)
+
+
+def goal_progress(value: float, goal) -> str:
+    """`0.776/0.78`: the value with as many digits as it takes not to look like the goal when it is not
+    reached (0.7796 printed as 0.78 next to a goal of 0.78 reads as reached)."""
+    higher = METRICS[goal.metric].higher_is_better
+    reached = value >= goal.threshold if higher else value <= goal.threshold
+    shown = f"{value:.3g}"
+    for digits in range(4, 12):
+        if reached or float(shown) != goal.threshold:
+            break
+        shown = f"{value:.{digits}g}"
+    return f"{shown}/{goal.threshold:g}" + (" ✓" if reached else "")
 
 
 def _short_summary(summary: dict[str, Any]) -> dict[str, Any]:
