@@ -14,7 +14,8 @@ def _key(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
     names = {"question_mark": "?", "space": "space", "escape": "esc", "right": "→", "left": "←",
-             "plus": "+", "minus": "-", "enter": "enter", "ctrl+c": "ctrl+c"}
+             "plus": "+", "minus": "-", "enter": "enter", "ctrl+c": "ctrl+c", "up": "↑", "down": "↓",
+             "pagedown": "pgdn", "pageup": "pgup"}
     return " / ".join(names.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 
@@ -22,23 +23,28 @@ def key_table() -> Table:
     """One section per place the keys work; built from BINDINGS so it cannot drift from them."""
     from ..app import TutorApp
     from ..widgets.knob import Knob
+    from ..widgets.code_step import CodeStepView
     from ..widgets.quiz import Quiz
     from ..widgets.train_panel import TrainPanel
     from .home import HomeScreen
     from .lesson import LessonScreen
 
     table = Table(box=None, show_header=False, padding=(0, 2), expand=True)
-    table.add_column(style="bold", no_wrap=True, width=14)
+    table.add_column(style="bold", width=22)
     table.add_column()
     sections = [("Everywhere", TutorApp), ("Home", HomeScreen), ("In a lesson", LessonScreen),
-                ("Quiz", Quiz), ("Training", TrainPanel), ("A knob (setting)", Knob)]
+                ("Quiz", Quiz), ("Code step", CodeStepView), ("Training", TrainPanel),
+                ("A knob (setting)", Knob)]
     for title, owner in sections:
         table.add_row(f"[u]{title}[/u]", "")
-        seen: set[str] = set()
+        keys: dict[str, list[str]] = {}  # one row per action: ctrl+c and ctrl+q both quit
         for binding in owner.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.description not in seen:
-                seen.add(binding.description)
-                table.add_row(_key(binding), binding.description)
+            if isinstance(binding, Binding) and binding.description:
+                shown = keys.setdefault(binding.description, [])
+                if _key(binding) not in shown:
+                    shown.append(_key(binding))
+        for description, shown in keys.items():
+            table.add_row(" / ".join(shown), description)
         table.add_row("", "")
     table.add_row("[u]Mouse[/u]", "click cards, steps, buttons and knob arrows; scroll long text")
     return table

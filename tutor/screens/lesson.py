@@ -53,7 +53,7 @@ class LessonScreen(Screen):
         Binding("b", "toggle_steps", "Steps"),
         Binding("x", "reset", "Reset…"),
         Binding("A", "toggle_auto", "Auto-advance"),
-        *[Binding(key, f"scroll_step('{how}')", "Scroll", show=False)
+        *[Binding(key, f"scroll_step('{how}')", "Scroll the step", show=False, key_display="↑↓ pgup pgdn home end")
           for key, how in (("down", "down"), ("up", "up"), ("pagedown", "page_down"), ("pageup", "page_up"),
                            ("end", "end"), ("home", "home"))],
     ]

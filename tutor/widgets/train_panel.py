@@ -34,6 +34,9 @@ from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, ST
 ABOUT_OPEN_FROM_ROWS = 32
 """Terminal rows from which a train step's instructions start open and the plot still has room."""
 
+STARTING = "[b]starting…[/b] the data and the network are being prepared"
+"""What the status says from the key press until the first loss point (a second, or many on big data)."""
+
 ADVICE = {
     "diverged": "Change the knob the message names, then press Start again.",
     "out_of_memory": "Use a smaller batch, hidden size or seq, or train on the cpu.",
@@ -299,8 +302,7 @@ class TrainPanel(Vertical):
         self.timings = {"start_pressed": time.monotonic()}
         self.pending = None
         self._set_state("starting")
-        self.query_one("#status", Static).update(
-            "[b]starting…[/b] the data and the network are being prepared (space pauses once it runs)")
+        self.query_one("#status", Static).update(STARTING)
         self.goal_announced = False
         self.query_one(LossPlot).reset(self._plot_title(), self._goal_line())
         self.query_one(".live-view").reset()
@@ -513,7 +515,7 @@ class TrainPanel(Vertical):
                 parts.append(f"{prefix}step {s['step']:,} · loss {s['loss']:.3f}{goal} · "
                              f"{s['items_per_s']:,.0f} {self.info.item}/s{eta}")
         if not parts:
-            return self._idle_status()
+            return STARTING if self.state in ("starting", "running") else self._idle_status()
         state = {"finished": " · [b]finished[/b]", "failed": ""}.get(self.state, "")
         return "  │  ".join(parts) + state
 
@@ -530,7 +532,7 @@ class TrainPanel(Vertical):
                 if 0 < s["progress"] < 1:
                     left = max(left, s["seconds"] * (1 - s["progress"]) / s["progress"])
         if not parts:
-            return self._idle_status()
+            return STARTING if self.state in ("starting", "running") else self._idle_status()
         tail = f" · {int(left) // 60}:{int(left) % 60:02d} left" if self.state == "running" and left else ""
         state = {"finished": " · [b]finished[/b]"}.get(self.state, "")
         return f"{self.info.item}/s: " + "  ".join(parts) + tail + state
