@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
+from ..widgets.key_bar import KeyBar
 from ..widgets.lesson_card import LessonCard
 
 
@@ -42,7 +43,7 @@ class HomeScreen(Screen):
                 count = sum(1 for p in library.problems if p.path == path)
                 yield LessonCard("", str(path), "this lesson file could not be loaded",
                                  "Press enter to see what is wrong and where.", None, 0, 0, count)
-        yield Footer()
+        yield KeyBar()
 
     def on_resize(self) -> None:
         self.app.check_size()

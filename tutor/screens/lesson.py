@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, ScrollableContainer, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, ListItem, ListView, Static
+from textual.widgets import Button, Header, Label, ListItem, ListView, Static
 
+from ..widgets.key_bar import KeyBar
 from ..lesson.format import Lesson
 from ..widgets.code_step import CodeStepView
 from ..widgets.prose import ProseStep
@@ -51,7 +52,7 @@ class LessonScreen(Screen):
         Binding("left,p", "previous", "Back"),
         Binding("escape", "home", "Lessons"),
         Binding("b", "toggle_steps", "Steps"),
-        Binding("x", "reset", "Reset…"),
+        Binding("x", "reset", "Reset…", show=False),  # in ? help; the key bar keeps to the everyday keys
         Binding("A", "toggle_auto", "Auto-advance"),
         *[Binding(key, f"scroll_step('{how}')", "Scroll the step", show=False, key_display="↑↓ pgup pgdn home end")
           for key, how in (("down", "down"), ("up", "up"), ("pagedown", "page_down"), ("pageup", "page_up"),
@@ -91,7 +92,7 @@ class LessonScreen(Screen):
                     yield Button("← Back", id="back", compact=True)
                     yield Static("", id="position")
                     yield Button("Next →", id="next", variant="primary", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-hide-steps")
@@ -251,6 +252,10 @@ class LessonScreen(Screen):
 
     async def on_list_view_selected(self, event: ListView.Selected) -> None:
         if isinstance(event.item, StepItem):
+            if event.item.number - 1 == self.index:  # the step already showing: go into it
+                for widget in self.query_one("#step-body").children:
+                    widget.focus_first()
+                return
             await self.go(event.item.number - 1)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from ..widgets.key_bar import KeyBar
 
 
 class ProblemsScreen(Screen):
@@ -30,4 +32,4 @@ class ProblemsScreen(Screen):
                 "[b]rnn-tutor validate FILE[/b] while you edit.", classes="intro")
             for problem in problems:
                 yield Static(escape(str(problem)), classes="problem")
-        yield Footer()
+        yield KeyBar()
