@@ -3,10 +3,14 @@
     python -m models.checks '{"code": "cell.py", "reference": "solution.py", "entry": "CreatureCell",
                               "init": [57, 128, 12], "checks": [{"kind": "import"}, ...]}'
 
-Runs in its own process (tutor/codecheck.py starts it with a time limit), because the code is the
-learner's: an endless loop, a huge allocation, `sys.exit` or a crash in a C extension must cost a
-failed check, never the app. Memory is capped here, after torch is imported, at what torch took plus
-`memory_mb`, so a runaway allocation fails inside the learner's call with a clear message.
+Two processes, so that the learner's code cannot decide its own verdict. This one, the checker,
+holds the reference solution and decides; the learner's code runs in another (models/learner_host.py)
+that this one starts and talks to over a private pair of pipes, getting back only data: outputs,
+gradients, weights. Patching torch there, forging a verdict line on its output or exiting early
+changes nothing here: every pass is a comparison made in this process, against the reference, on
+inputs made here. (What stays possible on one's own machine: reading the reference solution file.)
+Both are started by tutor/codecheck.py with a time limit; an endless loop, a huge allocation,
+`sys.exit`, a flood of prints or a crash in a C extension costs a failed check, never the app.
 
 Events: {"event": "start", "index": i, "kind": k} before each check, then {"event": "check",
 "index": i, "kind": k, "passed": bool, "message": str}; the first failure ends the run. Messages
@@ -16,21 +20,26 @@ raised.
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import inspect
 import json
 import math
+import os
 import re
+import subprocess
 import sys
-import traceback
+import threading
 from pathlib import Path
 from typing import Any
 
-MEMORY_MB = 1024
-"""Memory a check may allocate beyond what torch itself needs."""
+from .learner_host import flat_tensors, read_frame, write_frame
+
 LEARN_STEPS = 300
 """Steps of the `learns` check: enough for a working cell to halve its loss on a fixed target."""
+OUTPUT_FLOOD = 8 << 20
+"""Bytes the learner's code may print before its process is stopped (an endless print)."""
+OUTPUT_KEEP = 16 << 10
+"""The tail of the learner's output kept, for the last error line of a crash."""
 
 
 class CheckFailed(Exception):
@@ -38,8 +47,8 @@ class CheckFailed(Exception):
 
 
 _EVENTS = sys.stdout
-"""Where verdicts go. The learner's own print() calls go to stderr (see run), so they cannot break
-the JSON lines."""
+"""Where verdicts go: this process's stdout, which the learner's process (its own stdout is a pipe
+drained here) cannot write to."""
 
 
 def _emit(event: dict[str, Any]) -> None:
@@ -55,8 +64,88 @@ def _shape(t) -> str:
     return "(" + ", ".join(str(n) for n in t.shape) + ")"
 
 
+class Learner:
+    """The learner's code in its own process: commands out, data back, its prints drained (bounded)."""
+
+    def __init__(self, code: Path, entry: str):
+        cmd_read, self.cmd = os.pipe()
+        self.reply, reply_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "models.learner_host", str(code), entry, str(cmd_read), str(reply_write)],
+            pass_fds=(cmd_read, reply_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        os.close(cmd_read)
+        os.close(reply_write)
+        self.output = bytearray()
+        self.printed = 0
+        self.flooded = False
+        self._drain = threading.Thread(target=self._read_output, daemon=True)
+        self._drain.start()
+
+    def _read_output(self) -> None:
+        stream = self.process.stdout
+        while True:
+            chunk = stream.read1(65536)
+            if not chunk:
+                return
+            self.printed += len(chunk)
+            self.output += chunk
+            del self.output[:-OUTPUT_KEEP]
+            if self.printed > OUTPUT_FLOOD and not self.flooded:
+                self.flooded = True
+                self.process.kill()
+
+    def ask(self, op: str, **args) -> dict[str, Any]:
+        """One command; its reply, or CheckFailed worded from how the learner's process ended."""
+        try:
+            write_frame(self.cmd, {"op": op, **args})
+            reply = read_frame(self.reply)
+        except (EOFError, OSError, ValueError, RuntimeError) as err:
+            raise CheckFailed(self._ended(err)) from None
+        if not isinstance(reply, dict) or "ok" not in reply:
+            raise CheckFailed("The process running your code answered with something that is not a reply.")
+        if not reply["ok"]:
+            raise CheckFailed(str(reply.get("message", "your code failed")))
+        return reply
+
+    def _ended(self, err: Exception) -> str:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return f"The process running your code stopped answering the checks ({err})."
+        self._drain.join(timeout=1)
+        if self.flooded:
+            return (f"Your code printed more than {OUTPUT_FLOOD >> 20} MB, so it was stopped. A print inside "
+                    f"a loop that never ends?")
+        if code < 0:
+            import signal
+
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            message = f"The process running your code died ({name})"
+            if name == "SIGKILL":
+                message += "; it was probably killed for using too much memory"
+            return message + "."
+        message = (f"The process running your code ended (exit code {code}) before it could answer. "
+                   f"Does your code call os._exit or exit()?")
+        tail = bytes(self.output).decode("utf-8", "replace").strip().splitlines()[-1:]
+        if tail and "Error" in tail[0]:
+            message += f" Last error: {tail[0][:300]}"
+        return message
+
+    def close(self) -> None:
+        for fd in (self.cmd, self.reply):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
 class Session:
-    """One learner file under test: loads it, builds the entry, remembers what the checks need."""
+    """One check run: the learner's process, and the reference solution here, in the checker."""
 
     def __init__(self, spec: dict[str, Any]):
         self.code = Path(spec["code"]).resolve()
@@ -64,107 +153,37 @@ class Session:
         self.entry_name = spec["entry"]
         self.init = list(spec.get("init") or [])
         self.seed = int(spec.get("seed", 0))
-        self.module = None
+        self.learner = Learner(self.code, self.entry_name)
+        self._handles = 0
 
-    # Loading ------------------------------------------------------------------------------------
-    def load(self, path: Path, name: str):
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
+    def build(self) -> tuple[str, dict[str, Any]]:
+        """A fresh object of the learner's entry (seeded), in its process: (handle, its weights)."""
+        self._handles += 1
+        handle = f"obj{self._handles}"
+        reply = self.learner.ask("build", handle=handle, seed=self.seed, init=self.init)
+        return handle, reply
 
-    def learner_module(self):
-        if self.module is None:
-            try:
-                self.module = self.load(self.code, "learner_code")
-            except SyntaxError as err:
-                line = (err.text or "").rstrip()
-                raise CheckFailed(f"Python cannot read your file: {err.msg} at line {err.lineno}, column "
-                                  f"{err.offset}:\n    {line}") from None
-            except BaseException as err:  # noqa: BLE001 - anything the learner's top level does
-                raise CheckFailed(self.explain(err, "while Python was loading your file")) from None
-        return self.module
+    def call(self, handle: str, method: str | None, inputs: list, what: str) -> dict[str, Any]:
+        return self.learner.ask("call", handle=handle, method=method, inputs=inputs, what=what)
 
-    def entry(self, name: str | None = None):
-        name = name or self.entry_name
-        module = self.learner_module()
-        if not hasattr(module, name):
-            defined = [n for n, v in vars(module).items()
-                       if not n.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
-                       and getattr(v, "__module__", None) == module.__name__]
-            close = difflib.get_close_matches(name, defined, n=1)
-            hint = f" Did you mean `{close[0]}`? The checks look for `{name}`, spelled exactly." if close else ""
-            found = ", ".join(f"`{n}`" for n in defined) or "nothing"
-            raise CheckFailed(f"Your file has no `{name}`. It defines {found}.{hint}")
-        return getattr(module, name)
-
-    def build(self, cls, who: str = "your"):
-        """The entry as an object: a class is constructed with `init` (seeded), a function is itself."""
+    def reference(self):
+        """The reference solution's entry, built here with the same seed and arguments."""
         import torch
 
+        if self.reference_path is None:
+            raise CheckFailed("This step has no reference solution to compare with (an author's mistake).")
+        spec = importlib.util.spec_from_file_location("reference_code", self.reference_path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["reference_code"] = module
+        spec.loader.exec_module(module)
+        cls = getattr(module, self.entry_name)
         if not inspect.isclass(cls):
             return cls
         torch.manual_seed(self.seed)
-        try:
-            return cls(*self.init)
-        except BaseException as err:  # noqa: BLE001
-            args = ", ".join(map(repr, self.init))
-            raise CheckFailed(self.explain(err, f"while building {who} `{cls.__name__}({args})`")) from None
+        return cls(*self.init)
 
-    def reference(self):
-        if self.reference_path is None:
-            raise CheckFailed("This step has no reference solution to compare with (an author's mistake).")
-        module = self.load(self.reference_path, "reference_code")
-        return self.build(getattr(module, self.entry_name), who="the reference")
-
-    # Calling --------------------------------------------------------------------------------------
-    def call(self, obj, method: str | None, inputs: list, what: str):
-        func = getattr(obj, method, None) if method else obj
-        if func is None:
-            raise CheckFailed(f"`{self.entry_name}` has no method `{method}`.")
-        try:
-            out = func(*inputs)
-        except BaseException as err:  # noqa: BLE001
-            raise CheckFailed(self.explain(err, what)) from None
-        return out
-
-    def explain(self, err: BaseException, what: str) -> str:
-        """The error, and the line of the learner's file it came from (not torch's internals)."""
-        import torch  # noqa: F401 - the caller already has it
-
-        if isinstance(err, SystemExit):
-            return f"Your code called sys.exit({err.code!r}) {what}. A cell returns values; it never exits."
-        if isinstance(err, NotImplementedError):
-            where = self.learner_line(err)
-            return f"Not written yet: {err or 'NotImplementedError'} ({what}){where}."
-        if isinstance(err, MemoryError) or "can't allocate memory" in str(err) or "not enough memory" in str(err):
-            return (f"Your code asked for more memory than the check allows ({MEMORY_MB} MB) {what}. "
-                    f"Look for a tensor far bigger than the inputs{self.learner_line(err)}.")
-        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        return f"{type(err).__name__}: {first} ({what}){self.learner_line(err)}."
-
-    def learner_line(self, err: BaseException) -> str:
-        frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename).resolve() == self.code]
-        if not frames:
-            return ""
-        frame = frames[-1]
-        return f"; your line {frame.lineno}: `{(frame.line or '').strip()}`"
-
-
-def _tensors(out) -> list:
-    import torch
-
-    if isinstance(out, torch.Tensor):
-        return [out]
-    if isinstance(out, (int, float)) and not isinstance(out, bool):
-        return [torch.tensor(float(out))]  # a loss returned with .item()
-    if isinstance(out, (tuple, list)):
-        flat = []
-        for item in out:
-            flat += _tensors(item)
-        return flat
-    return []
+    def close(self) -> None:
+        self.learner.close()
 
 
 def _inputs(check: dict[str, Any], generator) -> list:
@@ -177,22 +196,35 @@ def _method_name(check, session) -> str:
     return f"`{check['method']}`" if check.get("method") else f"`{session.entry_name}`"
 
 
+def _checked_tensors(values) -> list:
+    """What came back from the learner's process, as a list of tensors (anything else is refused)."""
+    import torch
+
+    if not isinstance(values, list) or not all(isinstance(v, torch.Tensor) for v in values):
+        raise CheckFailed("The process running your code sent back something that is not tensors.")
+    return values
+
+
+def _reference_outputs(theirs, check: dict[str, Any], inputs: list) -> list:
+    return flat_tensors(theirs(*inputs) if not check.get("method") else getattr(theirs, check["method"])(*inputs))
+
+
 def check_import(session: Session, check: dict[str, Any]) -> str:
-    found = session.entry(check.get("name"))
-    return f"found `{found.__name__}`"
+    found = session.learner.ask("import", name=check.get("name"))
+    return f"found `{found['name']}`"
 
 
 def check_shape(session: Session, check: dict[str, Any]) -> str:
     import torch
 
-    obj = session.build(session.entry())
+    handle, _ = session.build()
     inputs = _inputs(check, torch.Generator().manual_seed(session.seed))
     given = ", ".join(_shape(t) for t in inputs) or "no inputs"
-    out = session.call(obj, check.get("method"), inputs, f"when the check called {_method_name(check, session)} "
-                                                         f"with {given}")
-    got = _tensors(out)
+    reply = session.call(handle, check.get("method"), inputs,
+                         f"when the check called {_method_name(check, session)} with {given}")
+    got = _checked_tensors(reply["outputs"])
     want = [parse_shape(s) for s in check.get("outputs", [])]
-    got_text = ", ".join(_shape(t) for t in got) or f"no tensor ({type(out).__name__})"
+    got_text = ", ".join(_shape(t) for t in got) or f"no tensor ({reply.get('type', '?')})"
     want_text = ", ".join("(" + ", ".join(map(str, w)) + ")" for w in want)
     if len(got) != len(want):
         raise CheckFailed(f"Given {given}, {_method_name(check, session)} should return {len(want)} "
@@ -205,30 +237,39 @@ def check_shape(session: Session, check: dict[str, Any]) -> str:
     return f"{given} -> {got_text}"
 
 
+def _same_weights(theirs, built: dict[str, Any]) -> bool:
+    """Give the reference the learner's starting weights; False where they are named otherwise
+    (both were then built from the same seed)."""
+    try:
+        theirs.load_state_dict(built["state"])
+        return True
+    except (RuntimeError, TypeError, KeyError):
+        return False
+
+
 def check_reference(session: Session, check: dict[str, Any]) -> str:
     import torch
 
-    mine, theirs = session.build(session.entry()), session.reference()
-    if isinstance(mine, torch.nn.Module) and isinstance(theirs, torch.nn.Module):
-        try:
-            theirs.load_state_dict(mine.state_dict())  # same weights, whatever order they were made in
-        except RuntimeError:
-            pass  # other parameter names: both were built from the same seed
+    handle, built = session.build()
+    theirs = session.reference()
+    if built.get("module") and isinstance(theirs, torch.nn.Module):
+        _same_weights(theirs, built)
     generator = torch.Generator().manual_seed(session.seed + 1)
     tolerance = float(check.get("tolerance", 1e-5))
     worst = 0.0
-    for trial in range(1, int(check.get("trials", 3)) + 1):
+    trials = int(check.get("trials", 3))
+    for trial in range(1, trials + 1):
         inputs = _inputs(check, generator)
         what = f"on random trial {trial}"
         # No torch.no_grad() here: a method may train (a training step), and that needs gradients.
-        got = _tensors(session.call(mine, check.get("method"), inputs, what))
-        want = _tensors(theirs(*inputs) if not check.get("method") else getattr(theirs, check["method"])(*inputs))
+        got = _checked_tensors(session.call(handle, check.get("method"), inputs, what)["outputs"])
+        want = _reference_outputs(theirs, check, inputs)
         if len(got) != len(want):
             raise CheckFailed(f"{what}: you returned {len(got)} tensor(s), the reference {len(want)}.")
         for n, (a, b) in enumerate(zip(got, want), 1):
             if a.shape != b.shape:
                 raise CheckFailed(f"{what}: output {n} is shaped {_shape(a)}, the reference's {_shape(b)}.")
-            diff = float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
+            diff = float((a.double() - b.detach().double()).abs().max()) if a.numel() else 0.0
             if not math.isfinite(diff) or diff > tolerance:
                 if check.get("method") and trial > 1:
                     advice = (f"Call{'s' if trial > 2 else ''} 1{'-' + str(trial - 1) if trial > 2 else ''} "
@@ -242,47 +283,59 @@ def check_reference(session: Session, check: dict[str, Any]) -> str:
                 raise CheckFailed(f"{what}: output {n} differs from the reference by up to {diff:.3g} "
                                   f"(allowed {tolerance:g}). {advice}")
             worst = max(worst, diff)
-    if isinstance(mine, torch.nn.Module) and isinstance(theirs, torch.nn.Module):
+    if built.get("module") and isinstance(theirs, torch.nn.Module):
         # A method that trains changes the weights: after the same calls they must agree too.
+        mine = session.learner.ask("params", handle=handle)["params"]
         theirs_now = dict(theirs.named_parameters())
-        for name, p in mine.named_parameters():
+        for name, p in mine.items():
             other = theirs_now.get(name)
-            if other is not None and other.shape == p.shape:
-                diff = float((p.detach().double() - other.detach().double()).abs().max())
+            if isinstance(p, torch.Tensor) and other is not None and other.shape == p.shape:
+                diff = float((p.double() - other.detach().double()).abs().max())
                 if diff > tolerance:
                     raise CheckFailed(
-                        f"After the same {check.get('trials', 3)} calls, your `{name}` differs from the "
+                        f"After the same {trials} calls, your `{name}` differs from the "
                         f"reference's by up to {diff:.3g}: the updates are not the same. Check that the "
                         f"gradients are cleared before each backward, clipped before the step, and that "
                         f"the optimizer steps once per call.")
-    return f"matches on {check.get('trials', 3)} random inputs (largest difference {worst:.2g})"
+    return f"matches on {trials} random inputs (largest difference {worst:.2g})"
 
 
 def check_gradients(session: Session, check: dict[str, Any]) -> str:
     import torch
 
-    obj = session.build(session.entry())
-    if not isinstance(obj, torch.nn.Module):
+    handle, built = session.build()
+    if not built.get("module"):
         raise CheckFailed("The gradients check needs a class built on nn.Module.")
     inputs = _inputs(check, torch.Generator().manual_seed(session.seed + 2))
-    outs = [t for t in _tensors(session.call(obj, check.get("method"), inputs, "in the gradients check"))
-            if t.is_floating_point()]
-    if not outs or not any(t.requires_grad for t in outs):
+    reply = session.learner.ask("gradients", handle=handle, method=check.get("method"), inputs=inputs)
+    if not reply.get("connected"):
         raise CheckFailed("Your outputs are not connected to the weights (no gradient can flow). "
                           "Did you compute them under torch.no_grad(), use .detach(), or build new tensors "
                           "from .item() or .tolist()?")
-    try:
-        sum(t.sum() for t in outs if t.requires_grad).backward()
-    except BaseException as err:  # noqa: BLE001
-        raise CheckFailed(session.explain(err, "during backward()")) from None
-    missing = [n for n, p in obj.named_parameters() if p.requires_grad and p.grad is None]
+    grads = reply.get("grads") if isinstance(reply.get("grads"), dict) else {}
+    missing = [n for n, g in grads.items() if g is None]
     if missing:
         raise CheckFailed(f"No gradient reaches {', '.join(f'`{n}`' for n in missing)}: that weight is never "
                           f"used in computing the outputs.")
-    bad = [n for n, p in obj.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
+    bad = [n for n, g in grads.items() if not isinstance(g, torch.Tensor) or not torch.isfinite(g).all()]
     if bad:
         raise CheckFailed(f"The gradient of {', '.join(f'`{n}`' for n in bad)} is not finite (nan or inf).")
-    return f"all {sum(1 for _ in obj.parameters())} parameters get a finite gradient"
+    # Where the reference names its weights the same way, the gradients must be its gradients too:
+    # the same weights, the same inputs, the same sum of the outputs, computed here.
+    theirs = session.reference() if session.reference_path else None
+    if isinstance(theirs, torch.nn.Module) and set(dict(theirs.named_parameters())) == set(grads) \
+            and _same_weights(theirs, built):
+        outs = [t for t in _reference_outputs(theirs, check, inputs) if t.is_floating_point() and t.requires_grad]
+        if outs:
+            sum(t.sum() for t in outs).backward()
+            for name, p in theirs.named_parameters():
+                if p.grad is not None and grads[name].shape == p.grad.shape:
+                    diff = float((grads[name].double() - p.grad.double()).abs().max())
+                    if diff > 1e-4 * (1 + float(p.grad.abs().max())):
+                        raise CheckFailed(f"The gradient of `{name}` differs from the reference's by up to "
+                                          f"{diff:.3g}: something between the weights and the outputs is "
+                                          f"computed differently.")
+    return f"all {len(grads)} parameters get a finite gradient"
 
 
 def check_learns(session: Session, check: dict[str, Any]) -> str:
@@ -291,68 +344,54 @@ def check_learns(session: Session, check: dict[str, Any]) -> str:
     # The target is what another copy of the same class (other random weights) answers: reachable
     # by construction, whatever the outputs are (log-probabilities, a squashed memory, ...).
     session.seed += 100
-    teacher = session.build(session.entry())
+    teacher, _ = session.build()
     session.seed -= 100
-    obj = session.build(session.entry())
+    handle, _ = session.build()
     inputs = _inputs(check, torch.Generator().manual_seed(session.seed + 3))
-    with torch.no_grad():
-        targets = _tensors(session.call(teacher, check.get("method"), inputs, "in the learns check"))
-    optimizer = torch.optim.Adam(obj.parameters(), lr=1e-2)
-    losses = []
-    for _ in range(LEARN_STEPS):
-        optimizer.zero_grad()
-        outs = _tensors(session.call(obj, check.get("method"), inputs, "in the learns check"))
-        loss = sum(torch.nn.functional.mse_loss(o, t) for o, t in zip(outs, targets))
-        loss.backward()
-        optimizer.step()
-        losses.append(float(loss.detach()))
-    if not math.isfinite(losses[-1]) or losses[-1] > 0.5 * losses[0]:
-        raise CheckFailed(f"After {LEARN_STEPS} steps of Adam towards a copy of your cell with other weights, the loss went from "
-                          f"{losses[0]:.3g} to {losses[-1]:.3g}; a working cell at least halves it.")
-    return f"loss {losses[0]:.3g} -> {losses[-1]:.3g} in {LEARN_STEPS} steps"
+    reply = session.learner.ask("learn", handle=handle, teacher=teacher, method=check.get("method"),
+                                inputs=inputs, steps=LEARN_STEPS)
+    targets, before, after = (_checked_tensors(reply.get(k)) for k in ("targets", "before", "after"))
+    if not targets or len(before) != len(targets) or len(after) != len(targets) or \
+            any(a.shape != t.shape or b.shape != t.shape for a, b, t in zip(after, before, targets)):
+        raise CheckFailed("The learns check got outputs that do not match the targets' shapes.")
+    # The losses are measured here, from the outputs that came back.
+    mse = torch.nn.functional.mse_loss
+    first = float(sum(mse(b.double(), t.double()) for b, t in zip(before, targets)))
+    last = float(sum(mse(a.double(), t.double()) for a, t in zip(after, targets)))
+    if not math.isfinite(last) or not last <= 0.5 * first:
+        raise CheckFailed(f"After {LEARN_STEPS} steps of Adam towards a copy of your cell with other weights, "
+                          f"the loss went from {first:.3g} to {last:.3g}; a working cell at least halves it.")
+    return f"loss {first:.3g} -> {last:.3g} in {LEARN_STEPS} steps"
 
 
 CHECKS = {"import": check_import, "shape": check_shape, "reference": check_reference,
           "gradients": check_gradients, "learns": check_learns}
 
 
-def _limit_memory() -> None:
-    try:
-        import resource
-
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[0])
-        import os
-
-        now = pages * os.sysconf("SC_PAGE_SIZE")
-        cap = now + MEMORY_MB * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ImportError, OSError, ValueError):
-        pass  # not Linux: the parent's time limit still holds
-
-
 def run(spec: dict[str, Any]) -> int:
     import torch
 
     torch.set_num_threads(1)
-    sys.stdout = sys.stderr  # the learner's prints; verdicts keep the real stdout
-    _limit_memory()
     session = Session(spec)
-    for index, check in enumerate(spec["checks"]):
-        kind = check["kind"]
-        _emit({"event": "start", "index": index, "kind": kind})
-        try:
-            message = CHECKS[kind](session, check)
-        except CheckFailed as failed:
-            _emit({"event": "check", "index": index, "kind": kind, "passed": False, "message": str(failed)})
-            return 0
-        except BaseException as err:  # noqa: BLE001 - a check must end in a verdict
-            _emit({"event": "check", "index": index, "kind": kind, "passed": False,
-                   "message": session.explain(err, f"in the {kind} check")})
-            return 0
-        _emit({"event": "check", "index": index, "kind": kind, "passed": True, "message": message})
-    _emit({"event": "done"})
-    return 0
+    try:
+        for index, check in enumerate(spec["checks"]):
+            kind = check["kind"]
+            _emit({"event": "start", "index": index, "kind": kind})
+            try:
+                message = CHECKS[kind](session, check)
+            except CheckFailed as failed:
+                _emit({"event": "check", "index": index, "kind": kind, "passed": False, "message": str(failed)})
+                return 0
+            except Exception as err:  # noqa: BLE001 - a check must end in a verdict
+                first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                _emit({"event": "check", "index": index, "kind": kind, "passed": False,
+                       "message": f"{type(err).__name__}: {first} (in the {kind} check)"})
+                return 0
+            _emit({"event": "check", "index": index, "kind": kind, "passed": True, "message": message})
+        _emit({"event": "done"})
+        return 0
+    finally:
+        session.close()
 
 
 if __name__ == "__main__":
