@@ -313,8 +313,6 @@ def test_several_right_answers_wrap_instead_of_ending_in_an_ellipsis(tmp_path):
                 boxes = quiz.query_one(Checklist).boxes
                 long = [b for b in boxes if len(b.label.plain) > 70]
                 assert long and all(b.size.height >= 2 for b in long)
-                shown = "".join(str(line) for line in app.screen._compositor.render_update(full=True)
-                                .__rich_console__(None, None)) if False else ""
                 assert "…" not in "".join(b.render_line(y).text for b in boxes for y in range(b.size.height))
                 if not presenter:  # up/down walk the choices, space ticks, the numbers tick too
                     assert app.focused is boxes[0]

@@ -44,7 +44,7 @@ class TrainingRun:
         self.process = await asyncio.create_subprocess_exec(
             self.python, "-m", "models", *args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, limit=STREAM_LIMIT,
+            stderr=asyncio.subprocess.PIPE,
         )
         self._reader = asyncio.create_task(self._relay())
 
@@ -76,20 +76,30 @@ class TrainingRun:
             await self.send(self.job)
 
     async def _relay(self) -> None:
+        from .streams import Tail, bounded_lines, read_tail
+
         assert self.process is not None and self.process.stdout is not None
-        stderr_task = asyncio.create_task(self.process.stderr.read())
-        async for raw in self.process.stdout:
+        errors_tail = Tail()
+        stderr_task = asyncio.create_task(read_tail(self.process.stderr, errors_tail))
+        async for raw in bounded_lines(self.process.stdout, STREAM_LIMIT):
+            if raw is None:
+                self.on_event({"event": "warning", "message": "The training process wrote a line too long to "
+                                                              "read; it was skipped."})
+                continue
             try:
                 event = json.loads(raw)
             except ValueError:
                 continue  # a stray print from a library; events are whole JSON lines
+            if not isinstance(event, dict):
+                continue
             if event.get("event") == "finished":
                 self.summary = event.get("summary")
             elif event.get("event") == "failed":
                 self.failed = event
             self.on_event(event)
         code = await self.process.wait()
-        errors = (await stderr_task).decode("utf-8", "replace").strip()
+        await stderr_task
+        errors = errors_tail.text().strip()
         if self.process.stdin is not None and not self.process.stdin.is_closing():
             self.process.stdin.close()  # lets the transport finish while the event loop still runs
         if self.summary is None and self.failed is None and self.started:

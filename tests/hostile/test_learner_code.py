@@ -3,13 +3,12 @@ may never take the app (or the machine's memory) with it."""
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 
 import pytest
 
-from test_codecheck import HEAD, cell
+from test_codecheck import cell
 from tutor.codecheck import run_checks_sync
 from tutor.lesson.search import builtin_dir, load_library
 

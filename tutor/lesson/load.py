@@ -168,6 +168,40 @@ def _refine(path: Path_, message: str) -> tuple[Path_, str]:
     return path, message
 
 
+MAX_DEPTH = 40
+"""Nesting a lesson may have (it needs about six); deeper is an attack or a mistake."""
+
+
+def _control_characters(data: Any, positions: _Positions, file: Path) -> list[Problem]:
+    """Every string holding a control character (an ESC that would retitle or clear a learner's
+    terminal, a bidirectional override that reorders text), with where it is; too-deep nesting too.
+    YAML's double-quoted escapes ("\\e", "\\x1b") make them out of plain text, so the parsed values
+    are what is searched."""
+    from ..text import find_controls
+
+    problems: list[Problem] = []
+    stack: list[tuple[Path_, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_DEPTH:
+            line, col = positions.get(path)
+            return [Problem(file, line, col, dotted(path[:MAX_DEPTH]), f"nested deeper than {MAX_DEPTH} levels")]
+        if isinstance(value, str):
+            found = find_controls(value)
+            if found:
+                line, col = positions.get(path)
+                index, code = found[0]
+                more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                problems.append(Problem(file, line, col, dotted(path),
+                                        f"control character {code} at character {index + 1}{more}: "
+                                        f"terminals obey these (retitle, clear, clipboard); remove it"))
+        elif isinstance(value, dict):
+            stack.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(value))
+    return sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
+
+
 def load_lesson(file: str | Path) -> tuple[Lesson | None, list[Problem]]:
     """Read and validate one lesson file; return the lesson (or None) and every problem found."""
     file = Path(file)
@@ -210,12 +244,18 @@ def load_lesson(file: str | Path) -> tuple[Lesson | None, list[Problem]]:
         return None, [Problem(file, line, col, "", reason)]
     except yaml.YAMLError as err:
         return None, [Problem(file, None, None, "", str(err))]
+    except RecursionError:
+        return None, [Problem(file, None, None, "", "nested too deeply (a lesson needs a few levels; this "
+                                                    "file nests more than Python can follow)")]
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         return None, [Problem(file, 1, 1, "", "a lesson is a mapping of keys (schema_version, id, title, ...)")]
     if problems:
         return None, problems
+    controls = _control_characters(data, positions, file)
+    if controls and controls[0].message.startswith("nested deeper"):
+        return None, controls
     try:
         lesson = Lesson.model_validate(data)
     except ValidationError as err:
@@ -225,8 +265,8 @@ def load_lesson(file: str | Path) -> tuple[Lesson | None, list[Problem]]:
             path, message = _refine(path, message)
             line, col = positions.get(path)
             problems.append(Problem(file, line, col, dotted(path), message))
-        return None, problems
-    problems = cross_check(lesson, file, positions)
+        return None, sorted(problems + controls, key=lambda p: (p.line or 0, p.col or 0))
+    problems = sorted(cross_check(lesson, file, positions) + controls, key=lambda p: (p.line or 0, p.col or 0))
     return (None if problems else lesson), problems
 
 

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
+from ..text import plain
 from ..widgets.key_bar import KeyBar
 from ..widgets.lesson_card import LessonCard
 
@@ -85,8 +86,8 @@ class HomeScreen(Screen):
         index = [s.id for s in lesson.steps].index(target[1])
         step = lesson.steps[index]
         verb = "Continue" if self.app.progress.last_position() else "Start"
-        button.label = f"▶ {verb}  {lesson.title} · step {index + 1} of {len(lesson.steps)}  (c)"
-        button.tooltip = f"{lesson.title}: {step.title}"
+        button.label = f"▶ {verb}  {plain(lesson.title)} · step {index + 1} of {len(lesson.steps)}  (c)"
+        button.tooltip = f"{plain(lesson.title)}: {plain(step.title)}"
 
     def action_continue(self) -> None:
         target = self.continue_target()

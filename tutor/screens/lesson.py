@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, ScrollableContainer, Vertical
@@ -14,6 +13,7 @@ from textual.widgets import Button, Header, Label, ListItem, ListView, Static
 
 from ..widgets.key_bar import KeyBar
 from ..lesson.format import Lesson
+from ..text import control_free, plain
 from ..widgets.code_step import CodeStepView
 from ..widgets.prose import ProseStep
 from ..widgets.quiz import Quiz
@@ -43,7 +43,7 @@ class StepItem(ListItem):
 
     def show(self) -> None:
         mark = "[green]✓[/]" if self.done else "[dim]·[/]"
-        self.query_one(Label).update(f"{mark} {self.number:>2} {self.step.title}")
+        self.query_one(Label).update(f"{mark} {self.number:>2} {plain(self.step.title)}")
 
 
 class LessonScreen(Screen):
@@ -70,7 +70,7 @@ class LessonScreen(Screen):
         """Presenter auto-advance: seconds until this story step moves on (None: it waits)."""
         self.learner_cells: dict[str, dict[str, str]] = {}
         """Train steps to open with a learner's cell (a solved code step's then_train), by step id."""
-        self.sub_title = lesson.title
+        self.sub_title = control_free(lesson.title)
         self._swap = asyncio.Lock()
         """One step change at a time: a click and a key (or a timer) can arrive together."""
 
@@ -159,7 +159,7 @@ class LessonScreen(Screen):
     def _show_bar(self) -> None:
         step = self.step
         counter = f"[b]{self.index + 1}[/b] / {len(self.step_ids)}"
-        line = f" {counter} · [b]{escape(step.title)}[/b]"  # the header names the lesson
+        line = f" {counter} · [b]{plain(step.title)}[/b]"  # the header names the lesson
         if self.app.auto_advance:
             if self.auto_left is not None:
                 left = int(round(self.auto_left))
@@ -207,7 +207,8 @@ class LessonScreen(Screen):
         if self.index == len(self.step_ids) - 1:
             total = len(self.step_ids)
             done = len(self.app.progress.done(self.lesson.id) & set(self.step_ids))
-            self.app.notify(f"{self.lesson.title}: {done} of {total} steps done.", title="End of the lesson")
+            self.app.notify(f"{control_free(self.lesson.title)}: {done} of {total} steps done.", title="End of the lesson",
+                            markup=False)
             self.action_home()
             return
         await self.go(self.index + 1)
@@ -246,7 +247,8 @@ class LessonScreen(Screen):
             self.app.notify("Progress reset.")
 
         self.app.push_screen(ChoiceScreen(
-            f"Reset your progress?\n\nThis step: {self.step.title}\nThe whole lesson: {self.lesson.title}",
+            f"Reset your progress?\n\nThis step: {control_free(self.step.title)}\n"
+            f"The whole lesson: {control_free(self.lesson.title)}",
             [("cancel", "Cancel", "default"), ("step", "Reset this step", "warning"),
              ("lesson", "Reset the lesson", "error")]), chosen)
 

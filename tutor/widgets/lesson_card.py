@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from ..text import control_free
+
 
 def progress_bar(done: int, total: int, width: int = 20) -> Text:
     filled = round(width * done / total) if total else 0
@@ -36,13 +38,13 @@ class LessonCard(Widget, can_focus=True):
         self.set_class(total > 0 and done == total, "-finished")
 
     def render(self) -> RenderableType:
-        head = Text(self.title, style="bold")
+        head = Text(control_free(self.title), style="bold")
         if self.problems:
             head.append(f"  ⚠ {self.problems} problem{'s' * (self.problems > 1)}", style="bold red")
         elif self.total and self.done == self.total:
             head.append("  ✓ finished", style="bold green")
-        lines: list[RenderableType] = [head, Text(self.story, style="italic")]
-        lines.append(Text(self.summary))
+        lines: list[RenderableType] = [head, Text(control_free(self.story), style="italic")]
+        lines.append(Text(control_free(self.summary)))
         if self.total:
             status = progress_bar(self.done, self.total)
             status.append(f"  {self.done}/{self.total} steps")

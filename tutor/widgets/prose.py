@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from rich.markup import escape
+
+from ..text import control_free, plain
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
@@ -25,7 +27,7 @@ def inline_markup(text: str) -> str:
         out.append(f"[b $accent]{escape(code)}[/]" if code is not None else f"[b]{escape(bold)}[/b]")
         last = match.end()
     out.append(escape(text[last:]))
-    return "".join(out)
+    return control_free("".join(out))
 
 
 class ProseStep(VerticalScroll, can_focus=True):
@@ -38,11 +40,11 @@ class ProseStep(VerticalScroll, can_focus=True):
         self.code = code
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]{self.step.title}[/b]", classes="step-title")
+        yield Static(f"[b]{plain(self.step.title)}[/b]", classes="step-title")
         yield Markdown(self.step.text)
         diagram = getattr(self.step, "diagram", None)
         if diagram:
-            yield Static(diagram, classes="diagram", markup=False)
+            yield Static(control_free(diagram), classes="diagram", markup=False)
         if self.note:
             yield Static(self.note, classes="note")
         if self.code:

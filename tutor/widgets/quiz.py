@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Markdown, RadioButton, RadioSet, Static
 
 from ..lesson.answers import answer_form_problem, check_answer
+from ..text import plain
 from .prose import inline_markup
 
 GIVE_UP_AFTER = 2
@@ -123,7 +124,7 @@ class Quiz(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         step = self.step
-        yield Static(f"[b]{step.title}[/b]", classes="step-title")
+        yield Static(f"[b]{plain(step.title)}[/b]", classes="step-title")
         yield Markdown(step.question, id="question")
         if step.choices:
             if self.several:
