@@ -72,6 +72,8 @@ class TutorApp(App):
         self.lesson_dirs = lesson_dirs or []
         self.library: Library = library or load_library(self.lesson_dirs)
         self.progress = Progress.load(progress_path)
+        self.progress.on_save_problem = self._progress_save_problem
+        self._settings_unsaved = False
         self.settings = Settings.load(settings_path)
         self.device_override = device
         self.open_target = open_target
@@ -85,6 +87,13 @@ class TutorApp(App):
                                     f"using {DEFAULT_THEME}. Choose another with o.")
             self.settings.theme = DEFAULT_THEME
         self.theme = self.settings.effective_theme(self.no_color)
+
+    def _progress_save_problem(self, reason: str | None) -> None:
+        if reason is None:
+            self.notify("Your progress is saved again.", timeout=5)
+        else:
+            self.notify(f"Your progress cannot be saved ({reason}): the lesson goes on, and it is saved as soon "
+                        f"as the disk lets it.", severity="warning", timeout=12, markup=False)
 
     def code_path(self, lesson_id: str, step_id: str) -> Path:
         from .widgets.code_step import learner_copy
@@ -163,7 +172,11 @@ class TutorApp(App):
     def apply_settings(self) -> None:
         self.theme = self.settings.effective_theme(self.no_color)
         self.set_class(self.settings.reduced_motion, "-reduced-motion")
-        self.settings.save()
+        saved = self.settings.save()
+        if not saved and not self._settings_unsaved:
+            self.notify("Your options apply now but cannot be saved (the disk refused).", severity="warning",
+                        timeout=8)
+        self._settings_unsaved = not saved
 
     # Runs: every child is tracked so quitting can stop them all cleanly.
     def track(self, run: TrainingRun) -> None:

@@ -6,11 +6,30 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .files import data_dir, write_atomic
 
 VERSION = 1
+MAX_BYTES = 20 << 20
+"""A progress file is a few kilobytes per lesson; anything this large is not one."""
+
+
+def _check_shape(data: Any) -> None:
+    """Raise ValueError unless `data` is a progress file's structure, all the way down: a file that is
+    valid JSON with the wrong types inside would otherwise crash the app at its first lookup."""
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("lessons"), dict):
+        raise ValueError("not a progress file this version understands")
+    if not isinstance(data.get("last_lesson"), (str, type(None))):
+        raise ValueError("last_lesson is not a lesson id")
+    for lesson, entry in data["lessons"].items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("steps", {}), dict) \
+                or not isinstance(entry.get("last_step"), (str, type(None))):
+            raise ValueError(f"the entry for lesson {lesson!r} is damaged")
+        for step, record in entry.get("steps", {}).items():
+            if not isinstance(record, dict) or not isinstance(record.get("done", False), bool) \
+                    or not isinstance(record.get("attempts", 0), int) or isinstance(record.get("attempts", 0), bool):
+                raise ValueError(f"the record of step {lesson}/{step} is damaged")
 
 
 def default_path() -> Path:
@@ -28,6 +47,10 @@ class Progress:
         self.path = path
         self.data = data or {"version": VERSION, "lessons": {}, "last_lesson": None}
         self.notice = notice
+        self.unsaved: str | None = None
+        """Why the last save failed (a full or read-only disk); None once a save succeeds again."""
+        self.on_save_problem: Callable[[str | None], None] | None = None
+        """Told when saving starts failing (the reason) and when it works again (None)."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Progress":
@@ -35,18 +58,26 @@ class Progress:
         if not path.exists():
             return cls(path)
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise ValueError(f"it is larger than {MAX_BYTES >> 20} MB")
             data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("lessons"), dict):
-                raise ValueError("not a progress file this version understands")
+            _check_shape(data)
+        except RecursionError:
+            err = ValueError("it is nested too deeply to be a progress file")
+            return cls._keep_aside(path, err)
         except (ValueError, UnicodeDecodeError, OSError) as err:
-            kept = path.with_name(f"progress.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
-            try:
-                os.replace(path, kept)
-                where = f"kept as {kept}"
-            except OSError:
-                where = "it could not be moved aside"
-            return cls(path, notice=f"Your progress file could not be read ({err}); {where}. Starting afresh.")
+            return cls._keep_aside(path, err)
         return cls(path, data)
+
+    @classmethod
+    def _keep_aside(cls, path: Path, err: Exception) -> "Progress":
+        kept = path.with_name(f"progress.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            os.replace(path, kept)
+            where = f"kept as {kept}"
+        except OSError:
+            where = "it could not be moved aside"
+        return cls(path, notice=f"Your progress file could not be read ({err}); {where}. Starting afresh.")
 
     def _step(self, lesson: str, step: str) -> dict[str, Any]:
         entry = self.data["lessons"].setdefault(lesson, {"steps": {}, "last_step": None})
@@ -93,5 +124,19 @@ class Progress:
             self.data["last_lesson"] = None
         self.save()
 
-    def save(self) -> None:
-        write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+    def save(self) -> bool:
+        """Write the file; on a full or read-only disk keep going in memory and say so once (the next
+        save tries again, and says when it works)."""
+        try:
+            write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+        except OSError as err:
+            reason = err.strerror or str(err)
+            if self.unsaved is None and self.on_save_problem is not None:
+                self.on_save_problem(reason)
+            self.unsaved = reason
+            return False
+        if self.unsaved is not None:
+            self.unsaved = None
+            if self.on_save_problem is not None:
+                self.on_save_problem(None)
+        return True

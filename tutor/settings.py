@@ -57,11 +57,16 @@ class Settings:
                 setattr(settings, f.name, value)
         return settings
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Write the file; False (the choice holds for this session) when the disk refuses."""
         if self.path is None:
-            return
+            return True
         data = {k: v for k, v in asdict(self).items() if k not in ("path", "notice")}
-        write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
+        try:
+            write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
+        except OSError:
+            return False
+        return True
 
     def effective_theme(self, no_color: bool = False) -> str:
         """$NO_COLOR wins over the chosen theme, as the convention asks (Textual also drops colour)."""

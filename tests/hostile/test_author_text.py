@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import Static
 
 from test_app import text_of
 from tutor.app import TutorApp

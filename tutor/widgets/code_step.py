@@ -81,6 +81,7 @@ class CodeStepView(VerticalScroll):
         self.running = False
         self._save_timer = None
         self.hints_shown = 0
+        self._unsaved = False
         self._text: str | None = None
         """The editor's text as last changed (kept so that leaving the step can still save it)."""
 
@@ -93,10 +94,21 @@ class CodeStepView(VerticalScroll):
             write_atomic(self.copy, self.starter_text())
         return self.copy.read_text(encoding="utf-8")
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Write the learner's copy; on a full or read-only disk say so (once) and keep the editor's text."""
         text = self._text if self._text is not None else self.query_one(TextArea).text
-        if not self.copy.exists() or self.copy.read_text(encoding="utf-8") != text:
-            write_atomic(self.copy, text)
+        try:
+            if not self.copy.exists() or self.copy.read_text(encoding="utf-8") != text:
+                write_atomic(self.copy, text)
+        except OSError as err:
+            if not self._unsaved and self.is_attached:
+                self.app.notify(f"Your code cannot be saved to {self.copy} ({err.strerror or err}); it stays in "
+                                f"the editor, and is saved when the disk lets it.", severity="warning",
+                                timeout=12, markup=False)
+            self._unsaved = True
+            return False
+        self._unsaved = False
+        return True
 
     # Layout -----------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -217,7 +229,11 @@ class CodeStepView(VerticalScroll):
                 f"code from that folder (its reference solution) beside yours, in a separate process. "
                 f"Run code from this folder? (You are asked once.)", yes="Run its code"), answer)
             return
-        self.save()
+        if not self.save():
+            self.query_one("#results", Static).update(
+                "[b]Your code could not be saved[/b] (the disk refused), so the checks would run an older copy. "
+                "Free some space and run them again.")
+            return
         self.running = True
         self.query_one("#results", Static).update("[b]running the checks…[/b]")
         self._run()
@@ -252,7 +268,8 @@ class CodeStepView(VerticalScroll):
             self.app.notify("Set $EDITOR (or $VISUAL) to edit in your own editor; the editor here works too.",
                             severity="warning")
             return
-        self.save()
+        if not self.save():
+            return  # the notice said why; the editor would open an older copy
         try:
             with self.app.suspend():
                 subprocess.run([*command, str(self.copy)], check=False)

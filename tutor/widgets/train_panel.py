@@ -172,10 +172,7 @@ class TrainPanel(Vertical):
     def _remember_about(self, state: str) -> None:
         if self.app.settings.train_about != state:
             self.app.settings.train_about = state
-            try:
-                self.app.settings.save()
-            except OSError:
-                pass  # a full or read-only disk: the choice holds for this session
+            self.app.settings.save()  # a full or read-only disk: the choice holds for this session
 
     def scroll_target(self):
         """What the scroll keys move when nothing focused takes them: the open instructions."""
