@@ -27,7 +27,10 @@ def test_new_then_validate_then_check(tmp_path):
     valid = cli("validate", "demo", cwd=tmp_path)
     assert valid.returncode == 0 and "ok (demo: 5 steps)" in valid.stdout
 
-    checked = cli("check", "demo", "--steps", "3", cwd=tmp_path)
+    untrusted = cli("check", "demo", "--steps", "3", cwd=tmp_path)  # its solution is Python from here
+    assert untrusted.returncode == 1 and "not run:" in untrusted.stdout and "--trust" in untrusted.stdout
+    assert "solution passes" not in untrusted.stdout
+    checked = cli("check", "demo", "--steps", "3", "--trust", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "demo/first-run: trains (recall, 3 steps" in checked.stdout
 

@@ -60,6 +60,10 @@ def run_check(args: argparse.Namespace) -> int:
     from models.data import DataError
     from models.trainer import Trainer
 
+    from .settings import Settings
+    from .trust import is_trusted, untrusted_message
+
+    trusted = Settings.load().trusted_code_dirs
     bad = 0
     for file in files:
         lesson, problems = load_lesson(file)
@@ -70,6 +74,10 @@ def run_check(args: argparse.Namespace) -> int:
             continue
         for step in lesson.steps:
             if step.kind == "code":
+                if not args.trust and not is_trusted(file.parent, trusted):
+                    print(f"{file}: steps.{step.id}: not run: " + untrusted_message("this code step", file.parent.resolve()))
+                    bad += 1
+                    continue
                 bad += not check_code_step(file, lesson.id, step)
                 continue
             if step.kind != "train":
@@ -96,17 +104,18 @@ def run_check(args: argparse.Namespace) -> int:
 def check_code_step(file, lesson_id: str, step) -> bool:
     """Like rustlings' author check: the starter must fail a check and the solution pass them all."""
     from .codecheck import run_checks_sync
+    from .lesson.paths import lesson_path
 
     name = f"{lesson_id}/{step.id}"
     ok = True
-    starter = run_checks_sync(step, file.parent, file.parent / step.starter)
+    starter = run_checks_sync(step, file.parent, lesson_path(file.parent, step.starter))
     if all(v.passed for v in starter):
         print(f"{file}: steps.{step.id}: the starter already passes every check: nothing is left to write")
         ok = False
     else:
         failed = next(v for v in starter if v.status == "failed")
         print(f"{file}: {name}: starter fails as it should ({failed.kind}: {failed.message[:70]}...)")
-    solution = run_checks_sync(step, file.parent, file.parent / step.solution)
+    solution = run_checks_sync(step, file.parent, lesson_path(file.parent, step.solution))
     failed = [v for v in solution if not v.passed]
     if failed:
         print(f"{file}: steps.{step.id}: the solution fails the {failed[0].kind} check: {failed[0].message}")

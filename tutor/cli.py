@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("target", metavar="TASK|LESSON/STEP", nargs="?",
                        help=f"a task ({tasks}) or a lesson's train step, e.g. dracula/visitors")
+    train.add_argument("--trust", action="store_true",
+                       help="let a recipe's code=FILE from outside your own code folder run")
     train.add_argument("--recipe", metavar='"RECIPE"',
                        help="replay a run from its one-line recipe (the train panel shows it; this "
                        "command prints it), e.g. \"dracula/visitors cell=gru ... seed=0 device=cpu\"")
@@ -145,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 1 on any problem.")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--steps", type=_positive_int, default=5, help="training steps per train step (default 5)")
+    check.add_argument("--trust", action="store_true",
+                       help="run the code steps of lessons from outside rnn-tutor (their solutions are Python)")
     check.set_defaults(handler=_author("run_check"))
 
     new = commands.add_parser("new", help="write a commented, valid lesson to start from",

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .lesson.paths import lesson_path
+
 
 
 @dataclass
@@ -34,7 +36,7 @@ def check_spec(step, lesson_dir: Path, code: Path) -> dict[str, Any]:
     """The child's job for `code` (a learner's copy, a starter or a solution) under `step`'s checks."""
     return {
         "code": str(code),
-        "reference": str(lesson_dir / step.solution),
+        "reference": str(lesson_path(lesson_dir, step.solution)),
         "entry": step.entry,
         "init": list(step.init),
         "checks": [c.model_dump(exclude_none=True) for c in step.checks],

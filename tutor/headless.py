@@ -77,6 +77,13 @@ def run_train(args: argparse.Namespace) -> int:
             args.target = recipe.target
             device = device or recipe.device
             learner_cell = recipe.learner_cell
+            if learner_cell and not getattr(args, "trust", False):
+                from .settings import Settings
+                from .trust import is_trusted, untrusted_message
+
+                code = Path(learner_cell["file"]).expanduser()
+                if not is_trusted(code, Settings.load().trusted_code_dirs):
+                    raise SettingError("recipe: " + untrusted_message(f"code={code}", code.parent.resolve()))
         elif args.target is None:
             raise SettingError("say what to train: a task (" + ", ".join(TASKS) + "), a lesson's "
                                "train step (dracula/visitors) or --recipe \"...\"")

@@ -37,6 +37,17 @@ def tunable_range(step: TrainStep, key: str) -> tuple[float | None, float | None
     return low, high
 
 
+def _inside(lesson_file: Path, name: str, folder: bool = False) -> Path:
+    from models.data import DataError
+
+    from .lesson.paths import LessonPathError, lesson_path
+
+    try:
+        return lesson_path(lesson_file.parent, name, folder=folder)
+    except LessonPathError as err:
+        raise DataError(f"{lesson_file}: {err}") from None
+
+
 def step_job(step: TrainStep, lesson_file: Path, choices: dict[str, Any] | None = None,
              device: str | None = None, learner_cell: dict[str, str] | None = None) -> dict[str, Any]:
     """The job for a lesson's train step with the learner's `choices` (already checked); with
@@ -50,10 +61,11 @@ def step_job(step: TrainStep, lesson_file: Path, choices: dict[str, Any] | None 
         "evals": step.evals,
         "sample_every": step.sample_every,
     }
+    # Checked again here, not only when the lesson was validated: a symlink can change in between.
     if step.data.corpus:
-        job["corpus"] = str(lesson_file.parent / step.data.corpus)
+        job["corpus"] = str(_inside(lesson_file, step.data.corpus))
     if step.data.names:
-        job["names"] = str(lesson_file.parent / step.data.names)
+        job["names"] = str(_inside(lesson_file, step.data.names, folder=True))
     if step.goal:
         job["goal"] = {"metric": step.goal.metric, "threshold": step.goal.threshold}
     if learner_cell:

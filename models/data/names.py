@@ -29,17 +29,28 @@ def ascii_fold(name: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn" and c in _INDEX)
 
 
+MAX_CLASSES = 200
+"""A classifier's output layer and confusion matrix grow with the classes squared; 200 origins is
+far past any lesson, and far below the allocation that 100,000 would ask for."""
+MAX_NAMES_FILE_BYTES = 5 << 20
+
+
 def load_names_dir(path: str | Path) -> dict[str, list[str]]:
     """Read `<Class>.txt` files (UTF-8, one name per line) into {class: names}, sorted by class."""
+    from . import read_regular_file
+
     root = Path(path)
     if not root.exists():
         raise DataError(f"{root}: no such directory")
     if not root.is_dir():
         raise DataError(f"{root}: not a directory; expected a folder of <Class>.txt files")
+    files = sorted(root.glob("*.txt"))
+    if len(files) > MAX_CLASSES:
+        raise DataError(f"{root}: {len(files):,} class files; a names folder may have at most {MAX_CLASSES}")
     by_class: dict[str, list[str]] = {}
-    for file in sorted(root.glob("*.txt")):
+    for file in files:
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            lines = read_regular_file(file, MAX_NAMES_FILE_BYTES, "a names file").decode("utf-8").splitlines()
         except UnicodeDecodeError:
             raise DataError(f"{file}: not UTF-8 text; save it as UTF-8") from None
         names = [n for n in (ascii_fold(line) for line in lines) if n]

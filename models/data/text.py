@@ -15,17 +15,17 @@ MIN_CORPUS_CHARS = 500
 """Below this a validation split and a few training windows cannot both be cut from the text."""
 
 
+MAX_CORPUS_BYTES = 20 << 20
+"""A corpus is read whole and indexed per character (about 40 bytes each in memory during setup):
+20 MB is more text than a lesson's minutes can learn from, and stays under a gigabyte."""
+
+
 def read_text(path: str | Path, min_chars: int = MIN_CORPUS_CHARS) -> str:
     """Read a UTF-8 text file, or raise DataError saying plainly why it cannot be a corpus."""
+    from . import read_regular_file
+
     p = Path(path)
-    if not p.exists():
-        raise DataError(f"{p}: no such file")
-    if p.is_dir():
-        raise DataError(f"{p}: is a directory; expected a text file")
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise DataError(f"{p}: cannot be read ({err.strerror})") from None
+    raw = read_regular_file(p, MAX_CORPUS_BYTES, "a corpus")
     if not raw.strip():
         raise DataError(f"{p}: the file is empty")
     if b"\x00" in raw:

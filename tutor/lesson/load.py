@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .format import STEP_KINDS, Lesson, suggest
+from .paths import LessonPathError, lesson_path
 
 MAX_BYTES = 1_000_000
 """A lesson is prose and settings; anything larger is a mistake, refused before parsing."""
@@ -299,6 +300,9 @@ def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Probl
                     problem(here + ("then_train",), f"a learner's cell trains on a classify or char-lm step; "
                                                     f"{step.then_train!r} is {target.task}")
         for path, name in files:
-            if name and not (base / name).exists():
-                problem(path, f"{name}: no such file next to the lesson ({base / name})")
+            if name:
+                try:
+                    lesson_path(base, name, folder=path[-1] == "names")
+                except LessonPathError as err:
+                    problem(path, str(err))
     return problems

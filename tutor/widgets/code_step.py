@@ -23,6 +23,7 @@ from textual.widgets import Button, Collapsible, Markdown, Static, TextArea
 
 from ..codecheck import Verdict, run_checks
 from ..files import data_dir, write_atomic
+from ..lesson.paths import lesson_path
 from .prose import inline_markup
 
 SOLUTION_AFTER = 3
@@ -87,7 +88,7 @@ class CodeStepView(VerticalScroll):
 
     # Files ------------------------------------------------------------------------------------------
     def starter_text(self) -> str:
-        return (self.lesson_dir / self.step.starter).read_text(encoding="utf-8")
+        return lesson_path(self.lesson_dir, self.step.starter).read_text(encoding="utf-8")
 
     def load_copy(self) -> str:
         if not self.copy.exists():
@@ -197,12 +198,10 @@ class CodeStepView(VerticalScroll):
     def needs_trust(self) -> bool:
         """Code runs from a lesson outside the built-in set only once the learner has agreed, once per
         folder: the checks run that folder's reference solution beside the learner's file."""
-        from ..lesson.search import builtin_dir
+        from ..trust import is_trusted
 
-        here = self.lesson_dir.resolve()
-        if here.is_relative_to(builtin_dir().resolve()):
-            return False
-        return str(here) not in getattr(self.app.settings, "trusted_code_dirs", [])
+        return not is_trusted(self.lesson_dir, getattr(self.app.settings, "trusted_code_dirs", []),
+                              own_code=self.copy.parent.parent.parent)
 
     def action_run_checks(self) -> None:
         if self.running:
@@ -306,7 +305,7 @@ class CodeStepView(VerticalScroll):
             self._reveal()
 
     def _reveal(self) -> None:
-        code = (self.lesson_dir / self.step.solution).read_text(encoding="utf-8")
+        code = lesson_path(self.lesson_dir, self.step.solution).read_text(encoding="utf-8")
         shown = self.query_one("#solution-code", Markdown)
         shown.update(f"**One solution**\n\n```python\n{code}\n```")
         shown.remove_class("-hidden")
