@@ -80,6 +80,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"{p}: not an rnn-tutor checkpoint")
     if ckpt.get("version") != CHECKPOINT_VERSION:
         raise CheckpointError(f"{p}: checkpoint version {ckpt.get('version')} is not supported")
+    # The fields a resume reads, with the types it needs: a file that passes the checks above can
+    # still be forged or damaged inside.
+    expected = {"task": str, "config": dict, "model": dict, "optimizer": dict}
+    for key, kind in expected.items():
+        if not isinstance(ckpt.get(key), kind):
+            raise CheckpointError(f"{p}: damaged checkpoint ({key} is missing or not a {kind.__name__})")
+    for key, kind in (("step", int), ("best_val_loss", (int, float))):
+        if key in ckpt and (not isinstance(ckpt[key], kind) or isinstance(ckpt[key], bool)):
+            raise CheckpointError(f"{p}: damaged checkpoint ({key} is {ckpt[key]!r})")
     return ckpt
 
 
@@ -91,6 +100,10 @@ def write_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
     try:
         torch.save(payload, tmp)
         os.replace(tmp, p)
+    except (OSError, RuntimeError) as err:  # torch.save wraps a full disk in a RuntimeError
+        reason = getattr(err, "strerror", None) or str(err).splitlines()[0]
+        raise CheckpointError(f"{p}: the checkpoint could not be written ({reason}); the previous one, if "
+                              f"any, is kept") from None
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -333,7 +346,10 @@ class Trainer:
             failure = {"kind": "error", "message": f"{type(err).__name__}: {err}",
                        "traceback": traceback.format_exc()}
         if self.checkpoint is not None and failure is None:
-            self._save()
+            try:
+                self._save()
+            except CheckpointError as err:  # a full disk: the run is done, only its file is missing
+                failure = {"kind": "error", "message": str(err)}
         summary = self.summary(failure)
         if failure is not None:
             self.on_event({"event": "failed", **failure, "step": self.step})

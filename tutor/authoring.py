@@ -163,6 +163,21 @@ def lesson_files_from(paths: list[str]):
     return files
 
 
+def _requires_cycle(start: str, requires: dict[str, list[str]]) -> list[str] | None:
+    """A chain of `requires` from `start` back to itself, if there is one."""
+    stack = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for needed in requires.get(node, []):
+            if needed == start:
+                return path + [start]
+            if needed not in seen:
+                seen.add(needed)
+                stack.append((needed, path + [needed]))
+    return None
+
+
 def run_validate(args: argparse.Namespace) -> int:
     from .lesson.load import Problem, load_lesson
 
@@ -173,12 +188,23 @@ def run_validate(args: argparse.Namespace) -> int:
 
     loaded = {file: load_lesson(file) for file in files}
     known = set(load_library().lessons) | {lesson.id for lesson, _ in loaded.values() if lesson}
+    requires = {**{lid: list(l.requires) for lid, l in load_library().lessons.items()},
+                **{lesson.id: list(lesson.requires) for lesson, _ in loaded.values() if lesson}}
+    first_file: dict[str, Path] = {}
     bad = 0
     for file, (lesson, problems) in loaded.items():
         if lesson is not None:
             problems = [Problem(file, None, None, "requires", f"no lesson with the id {needed!r} "
                                 "on the search path or among the files given")
                         for needed in lesson.requires if needed not in known]
+            if lesson.id in first_file:
+                problems.append(Problem(file, None, None, "id", f"{lesson.id!r} is also the id of "
+                                        f"{first_file[lesson.id]}; progress is kept by id, so each lesson needs its own"))
+            first_file.setdefault(lesson.id, file)
+            cycle = _requires_cycle(lesson.id, requires)
+            if cycle:
+                problems.append(Problem(file, None, None, "requires", "lessons that require each other can never "
+                                        "be started: " + " -> ".join(cycle)))
         for problem in problems:
             print(problem)
         if problems:

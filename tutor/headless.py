@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -16,6 +17,7 @@ from rich.text import Text
 from pathlib import Path
 
 from models.catalog import TASKS, Goal, SettingError, parse_assignments, settings_for, task_info
+from models.data import DataError
 from models.runtime import prepare_threads
 
 from .files import write_atomic
@@ -60,6 +62,29 @@ def _lesson_step(args: argparse.Namespace):
     if step is None or step.kind != "train":
         raise SettingError(f"{lesson_id} has no train step {step_id!r}; its train steps: {', '.join(trains)}")
     return lesson, library.files[lesson_id], step
+
+
+def _csv_problem(path: Path) -> str | None:
+    """Why the curve cannot be written at `path`: only a new file or an existing regular file is
+    replaced (never a device node, a pipe or a folder), in a folder that exists."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        return err.strerror or str(err)
+    if mode is not None and stat.S_ISDIR(mode):
+        return "is a folder; give a file name (curve.csv)"
+    if mode is not None and not stat.S_ISREG(mode):
+        return "is not a regular file (a device or a pipe); give a file name"
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        return f"the folder {parent} does not exist"
+    if not os.access(parent, os.W_OK):
+        return f"the folder {parent} cannot be written"
+    return None
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -120,8 +145,10 @@ def run_train(args: argparse.Namespace) -> int:
                 runs = [{"settings": recipe.settings(task, cell), "cell": cell} for cell in recipe.cells or [None]]
             else:
                 runs = [{"settings": parse_assignments(task, args.settings), "cell": None}]
-    except SettingError as err:
+    except (SettingError, DataError) as err:
         return _error(str(err))
+    if args.csv and (problem := _csv_problem(Path(args.csv))):
+        return _error(f"--csv {args.csv}: {problem}")  # said now, not after the training it would record
     info = task_info(task)
     goal = goal or info.goal
     if args.corpus and task != "char-lm":
@@ -131,11 +158,15 @@ def run_train(args: argparse.Namespace) -> int:
     if max_seconds is None and max_steps is None:
         max_seconds = DEFAULT_SECONDS
 
+    cores = os.cpu_count() or 1
+    if args.threads and args.threads > cores:
+        console.print(f"[yellow]--threads {args.threads} is more than this machine's {cores} cores; using "
+                      f"{cores} (more threads than cores only wait for each other).[/]")
+        args.threads = cores
     threads = prepare_threads(args.threads)
     import torch  # only now: the thread policy above must be in place before torch starts
 
     torch.set_num_threads(threads)
-    from models.data import DataError
     from models.devices import DeviceError
     from models.trainer import CheckpointError, Trainer
 
@@ -173,6 +204,8 @@ def run_train(args: argparse.Namespace) -> int:
             code = 130
             break
     if args.csv:
+        if problem := _csv_problem(Path(args.csv)):
+            return _error(f"--csv {args.csv}: {problem}")
         try:
             write_atomic(Path(args.csv), join_csv(tables))
         except OSError as err:

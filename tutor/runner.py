@@ -39,6 +39,8 @@ class TrainingRun:
         self.started = False
         self.prepared: dict[str, Any] | None = None
         self._reader: asyncio.Task | None = None
+        self._ended_by_us = False
+        """The app killed the child because it did not answer (not the system, not a crash)."""
 
     async def _spawn(self, *args: str) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -103,7 +105,9 @@ class TrainingRun:
         if self.process.stdin is not None and not self.process.stdin.is_closing():
             self.process.stdin.close()  # lets the transport finish while the event loop still runs
         if self.summary is None and self.failed is None and self.started:
-            self.failed = {"event": "failed", "kind": "crashed", "message": _crash_message(code, errors),
+            message = ("the training process stopped answering and was ended (was it paused or stopped "
+                       "from outside?); press Start to train again") if self._ended_by_us else _crash_message(code, errors)
+            self.failed = {"event": "failed", "kind": "crashed", "message": message,
                            "traceback": errors[-4000:]}
             self.on_event(self.failed)
 
@@ -165,6 +169,7 @@ class TrainingRun:
             await asyncio.wait_for(self.wait(), grace or 0.001)
         except asyncio.TimeoutError:
             if self.process.returncode is None:
+                self._ended_by_us = True
                 self.process.kill()
             await self.wait()
 
