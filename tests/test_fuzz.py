@@ -16,7 +16,7 @@ import pytest
 from tutor_app_fixture import make_app, run
 
 SEEDS = range(int(os.environ.get("RNN_TUTOR_FUZZ_SEEDS", "1")))
-EVENTS = int(os.environ.get("RNN_TUTOR_FUZZ_EVENTS", "150"))
+EVENTS = int(os.environ.get("RNN_TUTOR_FUZZ_EVENTS", "120"))
 ANSWER_SECONDS = 20.0
 """A screen that takes longer than this to take one key has stopped answering."""
 

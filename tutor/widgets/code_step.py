@@ -201,7 +201,7 @@ class CodeStepView(VerticalScroll):
         from ..trust import is_trusted
 
         return not is_trusted(self.lesson_dir, getattr(self.app.settings, "trusted_code_dirs", []),
-                              own_code=self.copy.parent.parent.parent)
+                              own_code=self.copy.parent.parent)  # code/<lesson>/<step>.py
 
     def action_run_checks(self) -> None:
         if self.running:
