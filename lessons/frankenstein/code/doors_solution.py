@@ -1,4 +1,4 @@
-"""Frank's four doors: one step of an LSTM cell, written from its gates (solution)."""
+"""Frank's doors: one step of an LSTM cell, written from its gates (solution)."""
 
 import torch
 from torch import nn

@@ -1,4 +1,4 @@
-"""Frank's four doors: one step of an LSTM cell, written from its gates.
+"""Frank's doors: one step of an LSTM cell, written from its gates.
 
 Fill in `forward`. One Linear layer, `self.gates`, reads `cat(x, h)` and gives all four gates'
 pre-activations at once, in the order PyTorch uses: input (learn), forget, candidate, output (use).
@@ -19,4 +19,4 @@ class FourDoors(nn.Module):
         # 2. sigmoid for the three doors (i, f, o), tanh for the candidate g
         # 3. the new ledger c = f * c + i * g; what is said h = o * tanh(c)
         # 4. return (h, c)
-        raise NotImplementedError("open the four doors")
+        raise NotImplementedError("open the three doors and let the scribe write")
