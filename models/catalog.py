@@ -159,8 +159,8 @@ class Metric:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("val_loss", "loss on held-out data (nats per item)", False),
-        Metric("train_loss", "recent training loss (nats per item)", False),
+        Metric("val_loss", "loss on held-out data (nats per item; for regress, the mean squared error)", False),
+        Metric("train_loss", "recent training loss (nats per item; for regress, the mean squared error)", False),
         Metric("accuracy", "share of held-out items predicted right", True),
         Metric("balanced_accuracy", "accuracy averaged over classes, so small classes count", True),
         Metric("word_rate", "share of words in generated text that occur in the corpus", True),
