@@ -1,8 +1,11 @@
-"""Runs a code step's checks on a file in a child process (models/checks.py), with a time limit.
+"""Runs a code step's checks on a file in child processes, with a time limit.
 
+The checker (models/checks.py) runs in its own session and starts the learner's code in a process of
+its own (models/learner_host.py), so the verdict is decided where the learner's code cannot reach.
 The app and `rnn-tutor check` both use `run_checks`. Whatever the learner's code does (an endless
-loop, `os._exit`, a segfault, eating memory), the result is a list of verdicts, one per check:
-the checks that ran, the one that failed with a message for the learner, and the rest "not run".
+loop or print, `os._exit`, a segfault, eating memory, forking), the result is a list of verdicts,
+one per check: the checks that ran, the one that failed with a message for the learner, and the
+rest "not run"; what it printed is read with a bound, and a timeout ends every process it started.
 """
 
 from __future__ import annotations
