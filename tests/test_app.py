@@ -460,8 +460,32 @@ def test_the_recall_race_runs_one_child_per_cell_on_one_plot(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             panel = app.screen.query_one(TrainPanel)
             assert list(panel.lanes) == ["rnn", "lstm"]
+            # The step asks for a prediction first: space without one asks (once) instead of starting.
+            box = panel.query_one("#predict")
+            assert "Which cell gets past 1% first?" in text_of(box.query_one("#predict-question"))
+            assert "[b]Both[/b] score above 200%" in box.query(RadioButton)[3].label.plain  # text, not markup
             await pilot.press("space")
+            await pilot.pause()
+            assert panel.state == "idle" and box.chosen is None
+            assert any("Predict first" in (n.title or "") for n in app._notifications)
+            await pilot.press("4")  # a number key picks, then a click changes its mind
+            assert box.chosen == 3
+            await pilot.click(box.query(RadioButton)[1])
+            assert box.chosen == 1
+            await pilot.press("space")
+            await wait_for(pilot, lambda: panel.state in ("running", "finished"), what="the run to start")
+            assert "You predicted: The lstm" in text_of(box.query_one("#predict-verdict"))
+            await pilot.press("1")  # committed: keys do not change a prediction mid-run
             await wait_for(pilot, lambda: panel.state == "finished", what="both cells to finish")
+            assert box.chosen == 1 and box.verdict is not None
+            first = min((lane for lane in panel.lanes.values() if lane.summary["goal"]["reached"]),
+                        key=lambda lane: lane.summary["goal"]["reached"]["seconds"], default=None)
+            expected = first is not None and first.name == "lstm"
+            assert box.verdict.held is expected
+            verdict = text_of(box.query_one("#predict-verdict"))
+            assert ("Your prediction held" in verdict) is expected
+            assert box.verdict.outcomes[3] is False  # an accuracy never passes 200%
+            assert "reached by chance" in verdict
             configs = {name: lane.summary["config"]["cell"] for name, lane in panel.lanes.items()}
             assert configs == {"rnn": "rnn", "lstm": "lstm"}
             plot = panel.query_one("#plot")

@@ -151,6 +151,39 @@ class Data(Strict):
     names: str | None = Field(None, description="classify: a folder of <Class>.txt files")
 
 
+class Held(Strict):
+    """When a predicted outcome held, judged on the finished run; every condition given must hold."""
+
+    goal: Literal["reached", "missed"] | None = Field(None, description="the run reached (or missed) the step's goal")
+    metric: str | None = Field(None, description="a metric the task reports; its final value is compared")
+    below: float | None = Field(None, description="with metric: the final value is below this")
+    above: float | None = Field(None, description="with metric: the final value is above this")
+    first: str | list[str] | None = Field(None, description="races: the cell (or one of the cells) that "
+                                          "reached the goal first; none when no cell did")
+    lane: str | None = Field(None, description="races: the cell whose goal or metric is meant (default: any cell)")
+
+    @model_validator(mode="after")
+    def _says_something(self):
+        if self.metric is None and (self.below is not None or self.above is not None):
+            raise ValueError("below/above compare a metric: name it with metric")
+        if self.metric is not None and self.below is None and self.above is None:
+            raise ValueError(f"metric {self.metric}: say below or above what value")
+        if self.goal is None and self.metric is None and self.first is None:
+            raise ValueError("give goal, metric or first: what must happen for this prediction to hold")
+        return self
+
+
+class PredictChoice(Strict):
+    text: str = Field(description="the outcome the learner may predict")
+    held: Held = Field(description="what the finished run must show for this prediction to hold")
+
+
+class Predict(Strict):
+    question: str = Field(description="asked before Start; Markdown")
+    choices: list[PredictChoice] = Field(min_length=2, max_length=9, description="the outcomes to choose from")
+    why: str | None = Field(None, description="shown with the verdict once the run has finished")
+
+
 PANEL_PARTS: tuple[str, ...] = ("controls", "goal", "device", "hints", "progress", "samples", "recipe")
 """Parts of the train panel a step may hide in presenter mode (besides its own knobs, by name)."""
 
@@ -171,6 +204,8 @@ class TrainStep(Hinted):
                                        "(besides one at each evaluation)")
     tunable: dict[str, Tunable] = Field(default_factory=dict)
     goal: Goal | None = None
+    predict: Predict | None = Field(None, description="a prediction the learner commits to before Start, "
+                                    "checked against the finished run")
     hide: list[str] = Field(default_factory=list, description=(
         "presenter mode: what to remove from the projected panel: a tunable's name, or "
         + ", ".join(PANEL_PARTS)))
@@ -205,6 +240,34 @@ class TrainStep(Hinted):
                              f"(got {self.goal.threshold:g})")
         if self.goal.metric.endswith(("loss", "mse")) and self.goal.threshold <= 0:
             raise ValueError(f"goal.threshold: a loss never reaches {self.goal.threshold:g}; give a value above 0")
+        return self
+
+    @model_validator(mode="after")
+    def _predictions_can_be_judged(self):
+        if self.predict is None:
+            return self
+        metrics = TASKS[self.task].metrics
+        cell = self.tunable.get("cell")
+        lanes = [str(c) for c in cell.choices] if self.task == "recall" and cell and cell.choices and \
+            len(cell.choices) > 1 else []
+        for n, choice in enumerate(self.predict.choices):
+            held, where = choice.held, f"predict.choices[{n}].held"
+            if held.goal is not None and self.goal is None:
+                raise ValueError(f"{where}.goal: this step has no goal to reach")
+            if held.metric is not None and held.metric not in metrics:
+                raise ValueError(f"{where}.metric: the {self.task} task reports {', '.join(metrics)}, "
+                                 f"not {held.metric}")
+            for key in ("first", "lane"):
+                value = getattr(held, key)
+                if value is None:
+                    continue
+                if not lanes:
+                    raise ValueError(f"{where}.{key}: only a race (a recall step whose cell has several "
+                                     "choices) has cells to compare")
+                allowed = lanes + (["none"] if key == "first" else [])
+                for name in [value] if isinstance(value, str) else value:
+                    if name not in allowed:
+                        raise ValueError(f"{where}.{key}: {name!r} is not one of {', '.join(allowed)}")
         return self
 
     @field_validator("settings", "tunable")

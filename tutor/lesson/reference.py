@@ -28,6 +28,9 @@ SECTIONS = [
     ("Train `budget`", fmt.Budget),
     ("Train `tunable` entry", fmt.Tunable),
     ("Train `goal`", fmt.Goal),
+    ("Train `predict`", fmt.Predict),
+    ("Predict choice", fmt.PredictChoice),
+    ("Predict `held`", fmt.Held),
     ("Step `code`", fmt.CodeStep),
     ("Code check", fmt.Check),
 ]

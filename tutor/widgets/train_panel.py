@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Collapsible, Markdown, ProgressBar, Select, Static
+from textual.widgets import Button, Collapsible, Markdown, ProgressBar, RadioSet, Select, Static
 
 from models.catalog import METRICS, SETTINGS, TASKS
 
@@ -28,6 +28,7 @@ from ..share import curve_csv, format_recipe, join_csv
 from ..screens.settings import device_options
 from .knob import Knob
 from .live_views import LANE_STYLES, NameGuesses, RaceBoard, live_view_for
+from .predict import PredictBox
 from .prose import inline_markup
 from .loss_plot import REDRAWS_PER_SECOND, REDUCED_MOTION_REDRAWS_PER_SECOND, STATUS_UPDATES_PER_SECOND, LossPlot
 
@@ -80,6 +81,7 @@ class TrainPanel(Vertical):
         Binding("k", "knobs", "Knobs"),
         Binding("e", "export_csv", "Export CSV"),
         Binding("y", "copy_recipe", "Copy recipe", show=False),
+        *[Binding(str(n), f"predict({n})", show=False) for n in range(1, 10)],
     ]
 
     class GoalReached(Message):
@@ -152,6 +154,8 @@ class TrainPanel(Vertical):
                 for hint in step.hints:
                     yield Static(f"💡 {inline_markup(hint)}", classes=hidden("hints", "train-hint"))
             with Vertical(id="watch"):
+                if step.predict is not None:
+                    yield PredictBox(step.predict, id="predict")
                 yield Static(self._idle_status(), id="status")
                 yield ProgressBar(total=100, show_eta=False, id="progress", classes=hidden("progress"))
                 yield LossPlot(self._plot_title(), auto_redraw=False, id="plot")
@@ -295,7 +299,37 @@ class TrainPanel(Vertical):
             job["threads"] = 1  # racing cells share the cores; one thread each avoids thrashing
         return job
 
+    @property
+    def prediction(self) -> PredictBox | None:
+        found = self.query(PredictBox)
+        return found.first() if found else None
+
+    def _asks_prediction_first(self) -> bool:
+        """Start without a prediction: ask once (the next press runs without one)."""
+        box = self.prediction
+        if box is None or box.chosen is not None or box.asked_once:
+            return False
+        box.asked_once = True
+        self.app.notify(f"Pick one of 1-{len(self.step.predict.choices)} first, then start. "
+                        "(Press space again to run without a prediction.)", title="Predict first", timeout=6)
+        box.query_one(RadioSet).focus()
+        return True
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "predict":
+            box = self.prediction
+            return box is not None and parameters[0] <= len(box.predict.choices) and \
+                self.state in ("idle", "finished", "failed")
+        return True
+
+    def action_predict(self, number: int) -> None:
+        box = self.prediction
+        if box is not None:
+            box.pick(number - 1)
+
     async def start(self) -> None:
+        if self._asks_prediction_first():
+            return
         self.timings = {"start_pressed": time.monotonic()}
         self.pending = None
         self._set_state("starting")
@@ -316,6 +350,8 @@ class TrainPanel(Vertical):
                 self.leave()  # left while the children were starting: end them too
                 return
         self._set_state("running")
+        if self.prediction is not None:
+            self.prediction.running()
         pending, self.pending = self.pending, None
         if pending == "pause":
             await self.action_start_or_pause()
@@ -382,6 +418,8 @@ class TrainPanel(Vertical):
         self.query_one(ProgressBar).update(progress=0)
         self._set_state("idle")
         self.query_one("#status", Static).update(self._idle_status())
+        if self.prediction is not None:
+            self.prediction.stopped_before_start()
         if self.app.warm:
             self.run_worker(self._warm_all(), group="warm")
 
@@ -587,18 +625,23 @@ class TrainPanel(Vertical):
         if self.pending == "start":  # space while it was stopping: train again now
             self.pending = None
             self.call_later(self.start)
+        summaries = {lane.name: lane.summary for lane in self.lanes.values() if lane.summary}
+        verdict = self.prediction.finished(summaries if len(failed) < len(self.lanes) else None) \
+            if self.prediction is not None else None
         if failed and len(failed) == len(self.lanes):
             lane = failed[0]
             self.query_one("#status", Static).update(
                 f"[b red]✗ training failed ({lane.failed.get('kind')})[/]: {escape(lane.failed['message'])}  "
                 f"{ADVICE.get(lane.failed.get('kind', ''), '')}")
             return
-        summaries = {lane.name: lane.summary for lane in self.lanes.values() if lane.summary}
         if all(s.get("stopped_by") in ("max_steps", "max_seconds") for s in summaries.values()):
             self.query_one(ProgressBar).update(progress=100)  # the budget is spent, whatever the last step said
         best = next((s for s in summaries.values() if s.get("passed")), None)
         if best is not None:
-            self.post_message(self.GoalReached(self.step.id, _short_summary(best)))
+            record = _short_summary(best)
+            if verdict is not None:
+                record["prediction"] = self.prediction.record()
+            self.post_message(self.GoalReached(self.step.id, record))
         self.query_one("#status", Static).update(self._summary_line(summaries))
 
     def _summary_line(self, summaries: dict[str, dict[str, Any]]) -> str:
