@@ -47,3 +47,22 @@ def test_lessons_command_json(tmp_path):
     data = json.loads(out)
     assert any(row["id"] == "demo" and row["steps"] == 5 for row in data["lessons"])
     assert any(item["file"].endswith("broken/lesson.yaml") and item["problems"] for item in data["broken"])
+
+
+def test_lessons_are_listed_after_the_lessons_they_require(tmp_path):
+    """Folders load in name order (a, b, c); `requires` puts c before a, and a cycle or a missing id
+    leaves the rest in the order found instead of losing a lesson."""
+    def lesson(name, requires):
+        return GOOD.replace("id: demo", f"id: {name}").replace(
+            "estimated_minutes: 5", f"estimated_minutes: 5\nrequires: [{', '.join(requires)}]")
+
+    write(tmp_path, "a", lesson("a", ["c"]))
+    write(tmp_path, "b", lesson("b", ["a", "nowhere"]))
+    write(tmp_path, "c", lesson("c", []))
+    write(tmp_path, "d", lesson("d", ["e"]))
+    write(tmp_path, "e", lesson("e", ["d"]))
+    library = load_library(roots=[tmp_path])
+    assert list(library.lessons) == ["c", "a", "b", "e", "d"]
+    assert {p.key for p in library.problems} == {"requires[1]"}  # b's missing lesson, with its position
+    assert sorted(library.lessons) == ["a", "b", "c", "d", "e"]
+

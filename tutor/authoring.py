@@ -9,11 +9,12 @@ from pathlib import Path
 
 
 def run_lessons(args: argparse.Namespace) -> int:
+    from .lesson.estimate import minutes
     from .lesson.search import load_library
 
     library = load_library(args.lessons)
-    rows = [{"id": lesson.id, "title": lesson.title, "story": lesson.story,
-             "steps": len(lesson.steps), "minutes": lesson.estimated_minutes,
+    rows = [{"id": lesson.id, "title": lesson.title, "story": lesson.story, "requires": list(lesson.requires),
+             "steps": len(lesson.steps), "minutes": round(minutes(lesson)),
              "file": str(library.files[lesson_id]),
              "problems": [str(p) for p in library.problems if p.path == library.files[lesson_id]]}
             for lesson_id, lesson in library.lessons.items()]
@@ -179,7 +180,8 @@ def _requires_cycle(start: str, requires: dict[str, list[str]]) -> list[str] | N
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from .lesson.load import Problem, load_lesson
+    from .lesson import estimate
+    from .lesson.load import Problem, load_lesson, position_of
 
     files = lesson_files_from(args.paths)
     if files is None:
@@ -194,23 +196,28 @@ def run_validate(args: argparse.Namespace) -> int:
     bad = 0
     for file, (lesson, problems) in loaded.items():
         if lesson is not None:
-            problems = [Problem(file, None, None, "requires", f"no lesson with the id {needed!r} "
-                                "on the search path or among the files given")
-                        for needed in lesson.requires if needed not in known]
+            problems = [Problem(file, *position_of(file, ("requires", n)), f"requires[{n}]",
+                                f"no lesson with the id {needed!r} on the search path or among the files given")
+                        for n, needed in enumerate(lesson.requires) if needed not in known]
             if lesson.id in first_file:
                 problems.append(Problem(file, None, None, "id", f"{lesson.id!r} is also the id of "
                                         f"{first_file[lesson.id]}; progress is kept by id, so each lesson needs its own"))
             first_file.setdefault(lesson.id, file)
             cycle = _requires_cycle(lesson.id, requires)
             if cycle:
-                problems.append(Problem(file, None, None, "requires", "lessons that require each other can never "
+                problems.append(Problem(file, *position_of(file, ("requires", lesson.requires.index(cycle[1]))),
+                                        "requires", "lessons that require each other can never "
                                         "be started: " + " -> ".join(cycle)))
         for problem in problems:
             print(problem)
         if problems:
             bad += 1
         else:
-            print(f"{file}: ok ({lesson.id}: {len(lesson.steps)} steps)")
+            print(f"{file}: ok ({lesson.id}: {len(lesson.steps)} steps, about {round(estimate.minutes(lesson))} min)")
+            off = estimate.estimate_problem(lesson)
+            if off:
+                print(Problem(file, *position_of(file, ("estimated_minutes",)), "estimated_minutes",
+                              f"warning: {off}"))
     if bad:
         print(f"{bad} of {len(files)} lesson file(s) have problems", file=sys.stderr)
     return 1 if bad else 0

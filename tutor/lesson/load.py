@@ -306,3 +306,19 @@ def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Probl
                 except LessonPathError as err:
                     problem(path, str(err))
     return problems
+
+
+def position_of(file: Path, path: Path_) -> tuple[int | None, int | None]:
+    """Line and column of `path` (e.g. ("requires", 1)) in a lesson file that has already loaded, for
+    problems found across lessons (a `requires` naming no lesson, a cycle); (None, None) if unknown."""
+    try:
+        loader = yaml.SafeLoader(file.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        positions = _Positions()
+        _walk(node, (), positions, [], file, {})
+        return positions.get(path)
+    except (OSError, UnicodeError, yaml.YAMLError, RecursionError):
+        return None, None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..files import data_dir
 from .format import Lesson
-from .load import Problem, load_lesson
+from .load import Problem, load_lesson, position_of
 
 ENV_VAR = "RNN_TUTOR_LESSONS"
 
@@ -70,8 +70,30 @@ def load_library(extra: list[str | Path] | None = None, roots: list[Path] | None
             library.lessons[lesson.id] = lesson
             library.files[lesson.id] = file
     for lesson_id, lesson in library.lessons.items():
-        for needed in lesson.requires:
+        for n, needed in enumerate(lesson.requires):
             if needed not in library.lessons:
-                library.problems.append(Problem(library.files[lesson_id], None, None, "requires",
+                file = library.files[lesson_id]
+                library.problems.append(Problem(file, *position_of(file, ("requires", n)), f"requires[{n}]",
                                                 f"no lesson with the id {needed!r} on the search path"))
+    library.lessons = {lesson_id: library.lessons[lesson_id] for lesson_id in in_order(library.lessons)}
     return library
+
+
+def in_order(lessons: dict[str, Lesson]) -> list[str]:
+    """Lesson ids with every lesson after the ones it `requires` (as far as they are there and form no
+    cycle); otherwise in the order found. The picker lists them so, and a card says what comes first."""
+    placed: list[str] = []
+    visiting: set[str] = set()
+
+    def place(lesson_id: str) -> None:
+        if lesson_id in placed or lesson_id in visiting or lesson_id not in lessons:
+            return
+        visiting.add(lesson_id)
+        for needed in lessons[lesson_id].requires:
+            place(needed)
+        visiting.discard(lesson_id)
+        placed.append(lesson_id)
+
+    for lesson_id in lessons:
+        place(lesson_id)
+    return placed

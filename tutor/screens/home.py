@@ -10,6 +10,7 @@ from textual.widgets import Button, Header, Static
 
 from ..text import plain
 from ..widgets.key_bar import KeyBar
+from ..lesson import estimate
 from ..widgets.lesson_card import LessonCard
 
 
@@ -37,9 +38,10 @@ class HomeScreen(Screen):
             for lesson_id, lesson in library.lessons.items():
                 done = len(self.app.progress.done(lesson_id) & {s.id for s in lesson.steps})
                 problems = sum(1 for p in library.problems if p.path == library.files[lesson_id])
+                after = [library.lessons[r].story for r in lesson.requires if r in library.lessons]
                 yield LessonCard(lesson_id, lesson.title, lesson.story, lesson.summary,
-                                 lesson.estimated_minutes, done, len(lesson.steps), problems,
-                                 lesson.teaches, id=f"card-{lesson_id}")
+                                 round(estimate.minutes(lesson)), done, len(lesson.steps), problems,
+                                 lesson.teaches, after=after, id=f"card-{lesson_id}")
             for path in library.broken:
                 count = sum(1 for p in library.problems if p.path == path)
                 yield LessonCard("", str(path), "this lesson file could not be loaded",

@@ -29,11 +29,14 @@ class LessonCard(Widget, can_focus=True):
             self.card = card
 
     def __init__(self, lesson_id: str, title: str, story: str, summary: str, minutes: int | None,
-                 done: int, total: int, problems: int = 0, teaches: list[str] | None = None, **kwargs):
+                 done: int, total: int, problems: int = 0, teaches: list[str] | None = None,
+                 after: list[str] | None = None, **kwargs):
+        """`after`: the stories of the lessons to take first (the lesson's `requires`); any lesson opens."""
         super().__init__(**kwargs)
         self.lesson_id, self.title, self.story, self.summary = lesson_id, title, story, summary
         self.minutes, self.done, self.total, self.problems = minutes, done, total, problems
         self.teaches = teaches or []
+        self.after = after or []
         self.set_class(problems > 0, "-problems")
         self.set_class(total > 0 and done == total, "-finished")
 
@@ -43,7 +46,10 @@ class LessonCard(Widget, can_focus=True):
             head.append(f"  ⚠ {self.problems} problem{'s' * (self.problems > 1)}", style="bold red")
         elif self.total and self.done == self.total:
             head.append("  ✓ finished", style="bold green")
-        lines: list[RenderableType] = [head, Text(control_free(self.story), style="italic")]
+        story = Text(control_free(self.story), style="italic")
+        if self.after:
+            story.append(f"  ·  after {' and '.join(control_free(a) for a in self.after)}", style="dim")
+        lines: list[RenderableType] = [head, story]
         lines.append(Text(control_free(self.summary)))
         if self.total:
             status = progress_bar(self.done, self.total)
