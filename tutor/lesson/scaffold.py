@@ -18,7 +18,7 @@ title: "{title}"
 story: Your story          # the tale the lesson is built on, in a few words
 summary: >-
   One or two sentences for the lesson picker: who is in the story and what the learner builds.
-estimated_minutes: 15
+estimated_minutes: 12     # `validate` warns when this is 25% off: words/200 + 1.5 per quiz + 8 per code step + budgets
 requires: []               # ids of lessons to take first
 teaches: [hidden state]
 steps:
@@ -68,6 +68,12 @@ steps:
       cell: {{choices: [rnn, lstm, gru]}}
       lr: {{min: 0.0001, max: 0.03, log: true}}
     goal: {{metric: accuracy, threshold: 0.9}}
+    predict:               # optional: the learner commits before Start; the verdict comes when the run ends
+      question: With the cell you chose, will it reach 90% within the budget?
+      choices:
+        - {{text: "Yes", held: {{goal: reached}}}}
+        - {{text: "No", held: {{goal: missed}}}}
+      why: The plain rnn's memory fades over a gap of 20 steps; the gated cells keep it.
     hide: [device]         # presenter mode: parts of the panel the class does not need to see
 '''
 
