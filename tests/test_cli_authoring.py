@@ -50,3 +50,60 @@ def test_check_reports_a_step_that_cannot_train(tmp_path):
     checked = cli("check", "demo", cwd=tmp_path)
     assert checked.returncode == 1
     assert "steps.first-run: cannot start:" in checked.stdout and "too short" in checked.stdout
+
+
+def test_check_trains_the_shipped_solution_at_then_train_to_the_learners_goal(tmp_path, names_dir):
+    """A learner who wrote the right cell must not be told they failed: `check` trains the solution
+    where "Train your cell" would, and fails when it cannot reach the goal the learner is given."""
+    import shutil
+    from pathlib import Path
+
+    from test_lesson_load import GOOD  # noqa: F401  (the format's example lives there)
+
+    code = Path(__file__).resolve().parent.parent / "lessons" / "dracula" / "code"
+    folder = tmp_path / "cell"
+    (folder / "code").mkdir(parents=True)
+    for name in ("cell_starter.py", "cell_solution.py"):
+        shutil.copy(code / name, folder / "code" / name)
+    shutil.copytree(names_dir, folder / "names")
+
+    def lesson(goal: float) -> str:
+        return f"""schema_version: 1
+id: cell
+title: A cell
+story: s
+summary: s
+estimated_minutes: 9
+steps:
+  - kind: code
+    id: write
+    title: Write it
+    text: Write the cell.
+    starter: code/cell_starter.py
+    solution: code/cell_solution.py
+    entry: CreatureCell
+    init: [57, 8, 3]
+    then_train: guess
+    then_train_goal: {{metric: accuracy, threshold: {goal}}}
+    checks:
+      - {{kind: import, name: CreatureCell}}
+      - {{kind: shape, inputs: ["(1, 57)", "(1, 8)"], outputs: ["(1, 3)", "(1, 8)"]}}
+  - kind: train
+    id: guess
+    title: Guess
+    task: classify
+    data: {{names: names}}
+    settings: {{cell: gru, hidden: 8, batch: 8}}
+    budget: {{max_steps: 30, max_seconds: 30}}
+    evals: 3
+    goal: {{metric: accuracy, threshold: 0.99}}
+"""
+
+    (folder / "lesson.yaml").write_text(lesson(1.0))  # out of reach in 30 steps
+    failed = cli("check", folder, "--steps", "3", "--trust")
+    assert failed.returncode == 1
+    assert "steps.write.then_train: the solution does not reach accuracy 1 at guess within its budget" in failed.stdout
+    (folder / "lesson.yaml").write_text(lesson(0.01))  # the learner's goal, not the step's own 0.99
+    passed = cli("check", folder, "--steps", "3", "--trust")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "steps.write.then_train: the solution reaches accuracy 0.01 at guess (step " in passed.stdout

@@ -79,7 +79,10 @@ def run_check(args: argparse.Namespace) -> int:
                     print(f"{file}: steps.{step.id}: not run: " + untrusted_message("this code step", file.parent.resolve()))
                     bad += 1
                     continue
-                bad += not check_code_step(file, lesson.id, step)
+                passed = check_code_step(file, lesson.id, step)
+                if passed and step.then_train:
+                    passed = check_then_train(file, lesson, step)
+                bad += not passed
                 continue
             if step.kind != "train":
                 continue
@@ -100,6 +103,36 @@ def run_check(args: argparse.Namespace) -> int:
                       f"val_loss {summary['val_loss']:.3f})")
     print(f"{len(files)} lesson file(s) checked, {bad} with problems", file=sys.stderr)
     return 1 if bad else 0
+
+
+def check_then_train(file, lesson, code) -> bool:
+    """The shipped solution, as the learner's cell, must reach the goal a learner is given at `then_train`
+    within that step's budget: a learner who did everything right must not be told they failed."""
+    from models.trainer import Trainer
+
+    from .jobs import for_learner_cell, step_job
+
+    target = for_learner_cell(lesson, next(s for s in lesson.steps if s.id == code.then_train))
+    cell = {"file": str(file.parent / code.solution), "entry": code.entry}
+    job = {**step_job(target, file, {}, "cpu", learner_cell=cell), "stop_at_goal": True}
+    summary = Trainer.from_job(job).run()
+    where = f"{file}: steps.{code.id}.then_train"
+    if summary["failed"]:
+        print(f"{where}: the solution failed to train at {target.id}: {summary['failed']['message']}")
+        return False
+    goal, reached = target.goal, (summary.get("goal") or {}).get("reached")
+    if goal is None:
+        print(f"{where}: the solution trains at {target.id} ({summary['steps']} steps)")
+        return True
+    value = summary["val_loss"] if goal.metric == "val_loss" else summary["metrics"].get(goal.metric)
+    if reached is None:
+        print(f"{where}: the solution does not reach {goal.metric} {goal.threshold:g} at {target.id} within its "
+              f"budget ({summary['steps']} steps, {summary['seconds']:.0f} s: {goal.metric} {value:.3f}); lower "
+              "then_train_goal or raise the budget")
+        return False
+    print(f"{where}: the solution reaches {goal.metric} {goal.threshold:g} at {target.id} "
+          f"(step {reached['step']}, {reached['seconds']:.0f} s)")
+    return True
 
 
 def check_code_step(file, lesson_id: str, step) -> bool:

@@ -21,7 +21,7 @@ from models.data import DataError
 from models.runtime import prepare_threads
 
 from .files import write_atomic
-from .jobs import check_choices, step_job
+from .jobs import check_choices, for_learner_cell, step_job
 from .share import check_task_settings, curve_csv, format_recipe, join_csv, parse_recipe
 
 EXIT_FAILED = 1
@@ -114,6 +114,8 @@ def run_train(args: argparse.Namespace) -> int:
                                "train step (dracula/visitors) or --recipe \"...\"")
         if "/" in args.target:
             lesson, file, step = _lesson_step(args)
+            if learner_cell:
+                step = for_learner_cell(lesson, step)
             task = step.task
             if recipe is not None:
                 check_task_settings(recipe, task)

@@ -48,6 +48,14 @@ def _inside(lesson_file: Path, name: str, folder: bool = False) -> Path:
         raise DataError(f"{lesson_file}: {err}") from None
 
 
+def for_learner_cell(lesson, step: TrainStep) -> TrainStep:
+    """The train step as a learner's own cell meets it: with the goal its code step sets (then_train_goal)."""
+    for code in lesson.steps:
+        if code.kind == "code" and code.then_train == step.id and code.then_train_goal is not None:
+            return step.model_copy(update={"goal": code.then_train_goal})
+    return step
+
+
 def step_job(step: TrainStep, lesson_file: Path, choices: dict[str, Any] | None = None,
              device: str | None = None, learner_cell: dict[str, str] | None = None) -> dict[str, Any]:
     """The job for a lesson's train step with the learner's `choices` (already checked); with

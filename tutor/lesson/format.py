@@ -325,6 +325,9 @@ class CodeStep(Hinted):
     checks: list[Check] = Field(min_length=1, description="run in order; the first failure is shown")
     timeout: float = Field(20.0, gt=0, le=600, description="seconds for all checks together")
     then_train: str | None = Field(None, description="id of a train step that uses the learner's code")
+    then_train_goal: Goal | None = Field(None, description=(
+        "the goal when the learner's cell trains there, if it differs from the step's own (a chapter's "
+        "simple cell may learn less than the step's built-in cells); `check` trains the solution to it"))
 
 
 Step = Annotated[Union[StoryStep, ExplainStep, QuizStep, TrainStep, CodeStep], Field(discriminator="kind")]

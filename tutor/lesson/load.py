@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from models.catalog import TASKS
+
 from .format import STEP_KINDS, Lesson, suggest
 from .paths import LessonPathError, lesson_path
 
@@ -299,6 +301,10 @@ def cross_check(lesson: Lesson, file: Path, positions: _Positions) -> list[Probl
                 if target.task not in ("classify", "char-lm"):
                     problem(here + ("then_train",), f"a learner's cell trains on a classify or char-lm step; "
                                                     f"{step.then_train!r} is {target.task}")
+                goal = step.then_train_goal
+                if goal is not None and goal.metric not in TASKS[target.task].metrics:
+                    problem(here + ("then_train_goal", "metric"), f"the {target.task} task of {step.then_train!r} "
+                            f"reports {', '.join(TASKS[target.task].metrics)}, not {goal.metric}")
         for path, name in files:
             if name:
                 try:

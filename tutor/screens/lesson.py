@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Label, ListItem, ListView, Static
 
 from ..widgets.key_bar import KeyBar
+from ..jobs import for_learner_cell
 from ..lesson.format import Lesson
 from ..text import control_free, plain
 from ..widgets.code_step import CodeStepView
@@ -105,7 +106,10 @@ class LessonScreen(Screen):
         if step.kind == "quiz":
             return Quiz(step)
         if step.kind == "train":
-            return TrainPanel(self.lesson.id, step, self.file, learner_cell=self.learner_cells.pop(step.id, None))
+            learner_cell = self.learner_cells.pop(step.id, None)
+            if learner_cell:
+                step = for_learner_cell(self.lesson, step)
+            return TrainPanel(self.lesson.id, step, self.file, learner_cell=learner_cell)
         return CodeStepView(self.lesson.id, step, self.file, copy=self.app.code_path(self.lesson.id, step.id),
                             solved=step.id in self.app.progress.done(self.lesson.id))
 
@@ -278,7 +282,15 @@ class LessonScreen(Screen):
             self.app.notify(f"then_train names {target!r}, which is not a step of this lesson.", severity="error")
             return
         self.learner_cells[target] = {"file": str(event.file), "entry": event.entry}
-        await self.go(self.step_ids.index(target), force=True)  # a fresh panel even when already there
+        goes_to = self.step_ids.index(target)
+        done = self.app.progress.done(self.lesson.id)
+        skipped = [n for n in range(self.index + 1, goes_to) if self.lesson.steps[n].id not in done]
+        if skipped:
+            names = ", ".join(f"{n + 1}. {control_free(self.lesson.steps[n].title)}" for n in skipped)
+            self.app.notify(f"Your {event.entry} trains at step {goes_to + 1}. Skipped on the way, and waiting "
+                            f"for you (b, or the step list): {names}.", title="Jumping ahead", timeout=12,
+                            markup=False)
+        await self.go(goes_to, force=True)  # a fresh panel even when already there
 
     def on_code_step_view_solved(self, event: CodeStepView.Solved) -> None:
         self.mark_done(event.step_id, {"runs": event.runs})
