@@ -53,3 +53,18 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     assert p.unsaved == "disk full"
     assert path.read_text() == before
     assert not list(tmp_path.glob(".progress-*"))
+
+
+def test_a_split_lesson_takes_its_steps_progress_along(tmp_path):
+    from tutor.progress import Progress
+
+    progress = Progress.load(tmp_path / "progress.json")
+    for step in ("candle", "ledger", "two-readers"):
+        progress.complete("frankenstein", step)
+    progress.visit("frankenstein", "two-readers")
+    assert progress.adopt("frankenstein-2", "frankenstein", {"two-readers", "pigeonholes"})
+    again = Progress.load(tmp_path / "progress.json")  # saved
+    assert again.done("frankenstein") == {"candle", "ledger"}
+    assert again.done("frankenstein-2") == {"two-readers"}
+    assert again.last_position() == ("frankenstein-2", "two-readers")
+    assert not again.adopt("frankenstein-2", "frankenstein", {"two-readers"})  # nothing left to move

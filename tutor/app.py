@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ class TutorApp(App):
         self.library: Library = library or load_library(self.lesson_dirs)
         self.progress = Progress.load(progress_path)
         self.progress.on_save_problem = self._progress_save_problem
+        self._adopt_split_lessons()
         self._settings_unsaved = False
         self.settings = Settings.load(settings_path)
         self.device_override = device
@@ -94,6 +96,25 @@ class TutorApp(App):
         else:
             self.notify(f"Your progress cannot be saved ({reason}): the lesson goes on, and it is saved as soon "
                         f"as the disk lets it.", severity="warning", timeout=12, markup=False)
+
+    def _adopt_split_lessons(self) -> None:
+        """A lesson split in two (`formerly`): progress and code copies of the steps that moved follow them."""
+        for lesson_id, lesson in self.library.lessons.items():
+            steps = {step.id for step in lesson.steps}
+            for old in lesson.formerly:
+                if old == lesson_id:
+                    continue
+                self.progress.adopt(lesson_id, old, steps)
+                for step in lesson.steps:
+                    if step.kind != "code":
+                        continue
+                    was, now = self.code_path(old, step.id), self.code_path(lesson_id, step.id)
+                    if was.is_file() and not now.exists():
+                        try:
+                            now.parent.mkdir(parents=True, exist_ok=True)
+                            os.replace(was, now)
+                        except OSError:
+                            pass  # the old copy stays where it was; the step starts from the starter
 
     def code_path(self, lesson_id: str, step_id: str) -> Path:
         from .widgets.code_step import learner_copy

@@ -104,6 +104,24 @@ class Progress:
             record["summary"] = summary
         self.save()
 
+    def adopt(self, lesson: str, formerly: str, steps: set[str]) -> bool:
+        """A lesson was split: the records of `steps` move from `formerly` to `lesson` (where it has none
+        yet), and "continue" follows them. True when anything moved (the file is then saved)."""
+        old = self.data["lessons"].get(formerly, {})
+        moving = {step: record for step, record in old.get("steps", {}).items() if step in steps}
+        if not moving:
+            return False
+        entry = self.data["lessons"].setdefault(lesson, {"steps": {}, "last_step": None})
+        for step, record in moving.items():
+            entry["steps"].setdefault(step, record)
+            del old["steps"][step]
+        if old.get("last_step") in moving:
+            entry["last_step"], old["last_step"] = old["last_step"], None
+            if self.data.get("last_lesson") == formerly:
+                self.data["last_lesson"] = lesson
+        self.save()
+        return True
+
     def done(self, lesson: str) -> set[str]:
         steps = self.data["lessons"].get(lesson, {}).get("steps", {})
         return {step for step, record in steps.items() if record.get("done")}

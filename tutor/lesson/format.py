@@ -342,6 +342,8 @@ class Lesson(Strict):
     summary: str = Field(description="one or two sentences for the lesson picker")
     estimated_minutes: int = Field(gt=0, le=600, description="how long a learner needs")
     requires: list[str] = Field(default_factory=list, description="ids of lessons to take first")
+    formerly: list[str] = Field(default_factory=list, description=(
+        "ids of lessons this one was split from: a learner's progress on its steps (same step ids) moves here"))
     teaches: list[str] = Field(default_factory=list, description="ideas taught, shown on the card")
     steps: list[Step] = Field(min_length=1, description="played in order; each kind is below")
 
