@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +19,24 @@ from textual.widgets import RadioButton, RadioSet, Static
 from ..lesson.predict import Verdict, judge
 from .prose import inline_markup
 from .quiz import WrappingRadioButton
+
+
+def verdict_markup(predict, verdict: Verdict) -> str:
+    """The verdict with the choices' `code` and **bold** styled, the rest of the author's text escaped."""
+    said = inline_markup(predict.choices[verdict.chosen].text)
+    if verdict.held is None:
+        return (f"[b $warning]?[/] You predicted: {said}. The run was stopped before its end, so it could "
+                "not tell. [dim]Pick again, then space.[/]")
+    if verdict.held:
+        line = f"[b $success]✓ Your prediction held:[/] {said}."
+    else:
+        right = [inline_markup(c.text) for c, ok in zip(predict.choices, verdict.outcomes) if ok]
+        line = f"[b $error]✗ Your prediction did not hold:[/] {said}."
+        if right:
+            line += " What held: " + "; ".join(right) + "."
+    if predict.why:
+        line += f"\n{inline_markup(predict.why)}"
+    return line
 
 
 class PredictChoices(RadioSet, inherit_bindings=False):
@@ -56,11 +73,13 @@ class PredictBox(Vertical):
         """Start was pressed once without a prediction: the next press runs without one."""
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b $accent]Predict first:[/] {inline_markup(self.predict.question)}", id="predict-question")
+        yield Static("", id="predict-verdict")  # on top: after a run it is the news, the choices are for the next
+        keys = f"1-{len(self.predict.choices)}, then space to start"
+        yield Static(f"[b $accent]Predict first:[/] {inline_markup(self.predict.question)} [dim]({keys})[/]",
+                     id="predict-question")
         with PredictChoices(id="predict-choices"):
             for number, choice in enumerate(self.predict.choices, 1):
                 yield WrappingRadioButton(f"{number}. {inline_markup(choice.text)}")
-        yield Static("", id="predict-verdict")
 
     def pick(self, index: int) -> None:
         if not 0 <= index < len(self.predict.choices) or self.has_class("-running"):
@@ -98,9 +117,7 @@ class PredictBox(Vertical):
             box.update("")
             return None
         self.verdict = judge(self.predict, self.chosen, summaries)
-        mark = {True: "[b $success]✓[/]", False: "[b $error]✗[/]", None: "[b $warning]?[/]"}[self.verdict.held]
-        why = f"\n{inline_markup(self.predict.why)}" if self.predict.why and self.verdict.held is not None else ""
-        box.update(f"{mark} {escape(self.verdict.line(self.predict))}{why}")
+        box.update(verdict_markup(self.predict, self.verdict))
         self.add_class("-verdict")
         return self.verdict
 
