@@ -175,6 +175,9 @@ async def start_and_leave(pilot, app, lesson_id: str, step_id: str, way: str) ->
         app.open_from_target(f"{lesson_id}/{step_id}")
         await pilot.pause()
     panel = app.screen.query_one(TrainPanel)
+    if panel.prediction is not None:
+        await pilot.press("1")  # the step asks for a prediction first
+        assert panel.prediction.chosen == 0
     await pilot.press("space")
     await wait_for(pilot, lambda: any(lane.train for lane in panel.lanes.values()), timeout=90,
                    what=f"the first loss point of {lesson_id}/{step_id}")
