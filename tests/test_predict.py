@@ -88,3 +88,18 @@ def test_first_needs_a_race():
     with pytest.raises(ValidationError, match="only a race"):
         step(tunable={}, predict={"question": "q", "choices": [{"text": "a", "held": {"first": "rnn"}},
                                                                {"text": "b", "held": {"goal": "missed"}}]})
+
+
+def test_a_diverged_run_is_an_outcome_the_goal_missed_and_the_loss_above_any_line():
+    single = {"kind": "train", "id": "s", "title": "t", "task": "regress",
+              "budget": {"max_steps": 100, "max_seconds": 10}, "goal": {"metric": "mse", "threshold": 0.03}}
+    predict = TrainStep.model_validate({**single, "predict": {"question": "q", "choices": [
+        {"text": "reaches", "held": {"goal": "reached"}},
+        {"text": "misses", "held": {"goal": "missed"}},
+        {"text": "ends above 1", "held": {"metric": "mse", "above": 1.0}},
+    ]}}).predict
+    diverged = {"run": {"goal": {"reached": None}, "metrics": {}, "val_loss": None, "stopped_by": None,
+                        "failed": {"kind": "diverged", "message": "the loss became nan at step 19"}}}
+    assert judge(predict, 1, diverged).outcomes == [False, True, True]
+    crashed = {"run": {**diverged["run"], "failed": {"kind": "error", "message": "a bug"}}}
+    assert judge(predict, 1, crashed).outcomes == [None, None, None]  # a crash says nothing about the idea

@@ -2,9 +2,9 @@
 
 Reading at 200 words a minute (story and explain text, quiz questions, choices and explanations,
 train-step text and predictions; hints are read only when asked for), 1.5 minutes per quiz to think
-and answer, 8 minutes per code step to write and check, and each train step's time budget: once, or
-twice when it has knobs (its text asks the learner to change one and run again). `validate` warns
-when a lesson's `estimated_minutes` is more than 25% away from this.
+and answer, 8 minutes per code step to write and check, and each train step's time budget (issue 15's
+rule; a learner who runs a step again with another knob spends more). `validate` warns when a
+lesson's `estimated_minutes` is more than 25% away from this.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def minutes(lesson: Lesson) -> float:
         elif step.kind == "code":
             total += CODE_MINUTES
         elif step.kind == "train":
-            total += step.budget.max_seconds / 60 * (2 if step.tunable else 1)
+            total += step.budget.max_seconds / 60
     return total
 
 

@@ -17,14 +17,24 @@ FINISHED = ("goal", "max_steps", "max_seconds")
 """Stop reasons of a run that went to its end (the goal or the budget)."""
 
 
+def _diverged(summary: dict[str, Any]) -> bool:
+    return (summary.get("failed") or {}).get("kind") == "diverged"
+
+
+def _finished(summary: dict[str, Any]) -> bool:
+    """The run went to its end: the goal, the budget, or a divergence (an outcome too: the loss blew up)."""
+    return summary.get("stopped_by") in FINISHED or _diverged(summary)
+
+
 def _reached(summary: dict[str, Any]) -> dict[str, Any] | None:
     return (summary.get("goal") or {}).get("reached")
 
 
 def _value(summary: dict[str, Any], metric: str) -> float | None:
-    if metric == "val_loss":
-        return summary.get("val_loss")
-    return (summary.get("metrics") or {}).get(metric)
+    value = summary.get("val_loss") if metric == "val_loss" else (summary.get("metrics") or {}).get(metric)
+    if _diverged(summary) and (value is None or value != value) and metric.endswith(("loss", "mse")):
+        return float("inf")  # a loss that blew up is above any line
+    return value
 
 
 def _first(summaries: dict[str, dict[str, Any]]) -> str:
@@ -35,11 +45,11 @@ def _first(summaries: dict[str, dict[str, Any]]) -> str:
 
 
 def held(condition: Held, summaries: dict[str, dict[str, Any]]) -> bool | None:
-    """True or False for the run, or None when the run was stopped too early to tell."""
+    """True or False for the run, or None when the run was stopped too early (or failed) to tell."""
     if not summaries:
         return None
     lanes = {condition.lane: summaries[condition.lane]} if condition.lane in summaries else summaries
-    finished = all(s.get("stopped_by") in FINISHED for s in summaries.values())
+    finished = all(_finished(s) for s in summaries.values())
     results: list[bool | None] = []
     if condition.goal is not None:
         reached = any(_reached(s) for s in lanes.values())

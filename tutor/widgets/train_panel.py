@@ -626,8 +626,7 @@ class TrainPanel(Vertical):
             self.pending = None
             self.call_later(self.start)
         summaries = {lane.name: lane.summary for lane in self.lanes.values() if lane.summary}
-        verdict = self.prediction.finished(summaries if len(failed) < len(self.lanes) else None) \
-            if self.prediction is not None else None
+        verdict = self.prediction.finished(summaries) if self.prediction is not None else None
         if failed and len(failed) == len(self.lanes):
             lane = failed[0]
             self.query_one("#status", Static).update(
