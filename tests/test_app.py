@@ -188,7 +188,8 @@ def test_every_picked_choice_explains_itself_even_when_its_text_holds_a_comma(tm
 
     async def scenario():
         app = TutorApp(library=load_library(roots=[builtin_dir()]), progress_path=tmp_path / "progress.json",
-                       settings_path=tmp_path / "settings.json", warm=False, open_target="frankenstein/which-slice")
+                       settings_path=tmp_path / "settings.json", warm=False,
+                       open_target="frankenstein-longest-question/which-slice")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("1", "2", "c")  # `output[-1]` (right) and `output[:, -1, :]` (the trap)
             feedback = text_of(app.screen.query_one(Quiz).query_one("#feedback"))

@@ -132,7 +132,7 @@ def test_a_learners_print_does_not_confuse_the_checks(step, tmp_path):
     assert all(v.passed for v in verdicts), [v.message for v in verdicts]
 
 
-REHEARSAL = (builtin_dir() / "frankenstein" / "code" / "rehearsal_starter.py").read_text()
+REHEARSAL = (builtin_dir() / "frankenstein-longest-question" / "code" / "rehearsal_starter.py").read_text()
 HALF_FIXES = {
     # the chapter's bug: right shape, wrong question (the last one, at every word)
     "the starter": (REHEARSAL, "reference", ["differs from the reference"]),
@@ -148,11 +148,11 @@ HALF_FIXES = {
 @pytest.mark.parametrize("case", list(HALF_FIXES))
 def test_the_rehearsal_reader_catches_the_wrong_slice_and_the_wrong_shape(tmp_path, case):
     library = load_library(roots=[builtin_dir()])
-    step = next(s for s in library.lessons["frankenstein"].steps if s.id == "fix-the-rehearsal")
+    step = next(s for s in library.lessons["frankenstein-longest-question"].steps if s.id == "fix-the-rehearsal")
     source, kind, words = HALF_FIXES[case]
     code = tmp_path / "reader.py"
     code.write_text(source)
-    verdicts = run_checks_sync(step, builtin_dir() / "frankenstein", code)
+    verdicts = run_checks_sync(step, builtin_dir() / "frankenstein-longest-question", code)
     failed = [v for v in verdicts if v.status == "failed"]
     if kind is None:
         assert not failed, failed

@@ -267,11 +267,11 @@ def test_a_typed_number_takes_what_pytorch_prints_and_the_explanation_is_reachab
     from textual.widgets import Markdown
 
     from test_app import text_of
-    from tutor.widgets.quiz import Quiz
+    from tutor.widgets.quiz import Quiz, not_a_list
 
     async def scenario():
-        app = make(tmp_path, open_target="oz/forgotten-zero-grad")
-        async with app.run_test(size=(100, 32)) as pilot:
+        app = make(tmp_path, open_target="frankenstein/count-springs")
+        async with app.run_test(size=(100, 24)) as pilot:
             await pilot.pause()
             quiz = app.screen.query_one(Quiz)
             # Words where a number goes: told how to answer, and it is not counted as a try.
@@ -280,13 +280,12 @@ def test_a_typed_number_takes_what_pytorch_prints_and_the_explanation_is_reachab
             assert quiz.attempts == 0
             answer = quiz.query_one(Input)
             answer.value = ""
-            await pilot.press(*"tensor(12.)", "enter")
+            await pilot.press(*"tensor(1248)", "enter")  # what sum(p.numel() ...) prints, pasted
             await pilot.pause()
             assert quiz.solved and quiz.attempts == 1
             assert app.focused.id == "next"  # enter now moves on...
             explanation = quiz.query_one("#explanation", Markdown)
-            assert explanation.source.startswith("12\\.")  # a sentence, not a list starting at 12
-            assert "12." in text_of_markdown(explanation) and "Each" in text_of_markdown(explanation)
+            assert "1,248" in text_of_markdown(explanation)
             # ...and the keys still scroll the step down to the whole explanation.
             await pilot.press("end")
             await pilot.pause()
@@ -298,6 +297,8 @@ def test_a_typed_number_takes_what_pytorch_prints_and_the_explanation_is_reachab
             assert quiz.scroll_y == 0
 
     run(scenario())
+    # An explanation that starts with a number is a sentence, not a numbered list.
+    assert not_a_list("12. Each backward adds").startswith("12\\.")
 
 
 def text_of_markdown(markdown) -> str:

@@ -66,3 +66,10 @@ def test_lessons_are_listed_after_the_lessons_they_require(tmp_path):
     assert {p.key for p in library.problems} == {"requires[1]"}  # b's missing lesson, with its position
     assert sorted(library.lessons) == ["a", "b", "c", "d", "e"]
 
+
+
+def test_the_built_in_lessons_come_in_their_order():
+    library = load_library(roots=[builtin_dir()])
+    assert list(library.lessons) == ["dracula", "oz", "frankenstein", "frankenstein-longest-question"]
+    for later, first in (("oz", "dracula"), ("frankenstein", "oz"), ("frankenstein-longest-question", "frankenstein")):
+        assert library.lessons[later].requires == [first]

@@ -38,7 +38,7 @@ class HomeScreen(Screen):
             for lesson_id, lesson in library.lessons.items():
                 done = len(self.app.progress.done(lesson_id) & {s.id for s in lesson.steps})
                 problems = sum(1 for p in library.problems if p.path == library.files[lesson_id])
-                after = [library.lessons[r].story for r in lesson.requires if r in library.lessons]
+                after = [library.lessons[r].title for r in lesson.requires if r in library.lessons]
                 yield LessonCard(lesson_id, lesson.title, lesson.story, lesson.summary,
                                  round(estimate.minutes(lesson)), done, len(lesson.steps), problems,
                                  lesson.teaches, after=after, id=f"card-{lesson_id}")

@@ -31,7 +31,7 @@ class LessonCard(Widget, can_focus=True):
     def __init__(self, lesson_id: str, title: str, story: str, summary: str, minutes: int | None,
                  done: int, total: int, problems: int = 0, teaches: list[str] | None = None,
                  after: list[str] | None = None, **kwargs):
-        """`after`: the stories of the lessons to take first (the lesson's `requires`); any lesson opens."""
+        """`after`: the titles of the lessons to take first (the lesson's `requires`); any lesson opens."""
         super().__init__(**kwargs)
         self.lesson_id, self.title, self.story, self.summary = lesson_id, title, story, summary
         self.minutes, self.done, self.total, self.problems = minutes, done, total, problems
