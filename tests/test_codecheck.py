@@ -188,10 +188,10 @@ def test_a_solved_cell_trains_in_its_follow_up_step(lesson_id, step):
     solution = builtin_dir() / lesson_id / step.solution
     job = step_job(target, library.files[lesson_id], {}, "cpu",
                    learner_cell={"file": str(solution), "entry": step.entry})
-    job.update(max_steps=150, max_seconds=60, evals=1)
+    job.update(max_steps=60, max_seconds=120, evals=1)
     trainer = Trainer.from_job(job)
     summary = trainer.run()
-    assert summary["failed"] is None and summary["steps"] == 150
+    assert summary["failed"] is None and summary["steps"] == 60
     assert trainer.history[-1]["loss"] < trainer.history[0]["loss"], "the learner's cell learns"
     learner_params = [n for n, _ in trainer.model.named_parameters() if "inner" in n or n.startswith("cell.")]
     assert learner_params, "the network is built around the learner's class"
