@@ -1,7 +1,8 @@
-"""The rehearsal reader, as Victor first wrote it: every answer comes out about the last question.
+"""The rehearsal reader, as Victor rewrote it: five questions give five answers of the right shape,
+yet answer k changes only when the last word of question k, or of a question before it, changes.
 
 Each question is a batch row of `words` word vectors; the reader should score the answers from its
-state after the last word of *each* question. Find the slip and fix it (one or two lines).
+state after the last word of *each* question. Find the slip and fix it (one line, or two).
 """
 
 import torch
