@@ -617,7 +617,12 @@ def test_a_learner_writes_the_cell_in_the_editor_and_the_checks_pass(tmp_path):
             assert not panel.query("#knob-cell"), "the cell is the learner's: no cell knob"
             job = panel.job_for(next(iter(panel.lanes.values())))
             assert job["learner_cell"] == {"file": str(copy), "entry": "CreatureCell"}
-            await pilot.press("space")
+            # The learner's cell is given the goal its code step sets (it learns less than elman).
+            assert job["goal"] == {"metric": "accuracy", "threshold": 0.74} and "0.74" in text_of(panel.query_one("#goal"))
+            # The jump skipped the steps between the code step and visitors: a notice names them.
+            assert any("Skipped on the way" in n.message and "Reading a name, letter by letter" in n.message
+                       for n in app._notifications), [n.message for n in app._notifications]
+            await pilot.press("1", "space")  # a prediction first, then the run
             lane = next(iter(panel.lanes.values()))
             await wait_for(pilot, lambda: bool(lane.metric), timeout=60, what="a first evaluation of the learner's cell")
             await pilot.press("s")

@@ -25,7 +25,7 @@ def test_new_then_validate_then_check(tmp_path):
     jsonschema.validate(yaml.safe_load(text), lesson_schema(), cls=jsonschema.Draft7Validator)
 
     valid = cli("validate", "demo", cwd=tmp_path)
-    assert valid.returncode == 0 and valid.stdout.endswith("ok (demo: 5 steps, about 12 min)\n")  # no warning
+    assert valid.returncode == 0 and valid.stdout.endswith("ok (demo: 5 steps, about 11 min)\n")  # no warning
 
     untrusted = cli("check", "demo", "--steps", "3", cwd=tmp_path)  # its solution is Python from here
     assert untrusted.returncode == 1 and "not run:" in untrusted.stdout and "--trust" in untrusted.stdout

@@ -18,7 +18,7 @@ title: "{title}"
 story: Your story          # the tale the lesson is built on, in a few words
 summary: >-
   One or two sentences for the lesson picker: who is in the story and what the learner builds.
-estimated_minutes: 12     # `validate` warns when this is 25% off: words/200 + 1.5 per quiz + 8 per code step + budgets
+estimated_minutes: 11     # `validate` warns when this is 25% off: words/200 + 1.5 per quiz + 8 per code step + budgets
 requires: []               # ids of lessons to take first
 teaches: [hidden state]
 steps:
