@@ -54,6 +54,7 @@ class PredictBox(Vertical):
     PredictBox { height: auto; max-height: 14; margin-bottom: 1; }
     PredictBox #predict-question { color: $text; }
     PredictBox RadioSet { width: 1fr; height: auto; }
+    PredictBox RadioButton { width: 100%; height: auto; text-wrap: wrap; text-overflow: fold; }
     PredictBox #predict-verdict { display: none; }
     PredictBox.-verdict #predict-verdict { display: block; }
     PredictBox.-running RadioSet, PredictBox.-running #predict-question { display: none; }
