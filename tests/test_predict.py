@@ -52,14 +52,19 @@ def test_a_run_stopped_early_leaves_a_prediction_untested_not_wrong():
     assert judge(predict, 1, stopped).held is True
 
 
+def single_run(task: str, goal: dict, last: dict, **data):
+    """A one-run step predicting: the goal reached, the goal missed, and `last` (a metric condition)."""
+    return TrainStep.model_validate({
+        "kind": "train", "id": "s", "title": "t", "task": task, "data": data,
+        "budget": {"max_steps": 100, "max_seconds": 10}, "goal": goal,
+        "predict": {"question": "q", "choices": [{"text": "reaches", "held": {"goal": "reached"}},
+                                                 {"text": "misses", "held": {"goal": "missed"}},
+                                                 {"text": "last", "held": last}]}}).predict
+
+
 def test_goal_and_metric_conditions_on_a_single_run():
-    single = {"kind": "train", "id": "s", "title": "t", "task": "char-lm", "data": {"corpus": "c.txt"},
-              "budget": {"max_steps": 100, "max_seconds": 10}, "goal": {"metric": "val_loss", "threshold": 1.5}}
-    predict = TrainStep.model_validate({**single, "predict": {"question": "q", "choices": [
-        {"text": "reaches", "held": {"goal": "reached"}},
-        {"text": "misses", "held": {"goal": "missed"}},
-        {"text": "below 1.2", "held": {"metric": "val_loss", "below": 1.2}},
-    ]}}).predict
+    predict = single_run("char-lm", {"metric": "val_loss", "threshold": 1.5},
+                         {"metric": "val_loss", "below": 1.2}, corpus="c.txt")
     finished = {"run": {"goal": {"reached": None}, "metrics": {}, "val_loss": 1.61, "stopped_by": "max_seconds"}}
     assert judge(predict, 1, finished).outcomes == [False, True, False]
     done = {"run": {"goal": {"reached": {"step": 5, "seconds": 3.0}}, "metrics": {}, "val_loss": 1.1,
@@ -91,13 +96,7 @@ def test_first_needs_a_race():
 
 
 def test_a_diverged_run_is_an_outcome_the_goal_missed_and_the_loss_above_any_line():
-    single = {"kind": "train", "id": "s", "title": "t", "task": "regress",
-              "budget": {"max_steps": 100, "max_seconds": 10}, "goal": {"metric": "mse", "threshold": 0.03}}
-    predict = TrainStep.model_validate({**single, "predict": {"question": "q", "choices": [
-        {"text": "reaches", "held": {"goal": "reached"}},
-        {"text": "misses", "held": {"goal": "missed"}},
-        {"text": "ends above 1", "held": {"metric": "mse", "above": 1.0}},
-    ]}}).predict
+    predict = single_run("regress", {"metric": "mse", "threshold": 0.03}, {"metric": "mse", "above": 1.0})
     diverged = {"run": {"goal": {"reached": None}, "metrics": {}, "val_loss": None, "stopped_by": None,
                         "failed": {"kind": "diverged", "message": "the loss became nan at step 19"}}}
     assert judge(predict, 1, diverged).outcomes == [False, True, True]
